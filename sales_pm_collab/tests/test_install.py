@@ -1,0 +1,35 @@
+from odoo.tests import tagged
+
+from .common import MODULE, CollabCommon
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(CollabCommon):
+    def test_manifest_contract(self):
+        module = self.env["ir.module.module"].search([("name", "=", MODULE)])
+        self.assertEqual(module.state, "installed")
+        self.assertEqual(module.shortdesc, "Sales & Product Collaboration")
+        self.assertEqual(module.latest_version, "19.0.1.0.0")
+        self.assertEqual(module.license, "LGPL-3")
+        self.assertTrue(module.application)
+        self.assertEqual(module.category_id, self.env.ref("base.module_category_sales_crm"))
+        deps = set(module.dependencies_id.mapped("name"))
+        self.assertEqual(deps, {"crm", "sale_management", "partnership", "portal", "rating"})
+
+    def test_every_model_has_access_rules(self):
+        """A model of the addon without an access row is unusable (and logs a warning).
+
+        Models the addon only extends belong to several modules and keep their own rules.
+        """
+        ours = (
+            self.env["ir.model"]
+            .search([])
+            .filtered(
+                lambda m: (
+                    (m.modules or "").split(", ") == [MODULE] and not self.env[m.model]._abstract
+                )
+            )
+        )
+        access = self.env["ir.model.access"].search([("model_id", "in", ours.ids)])
+        without = set(ours.mapped("model")) - set(access.mapped("model_id.model"))
+        self.assertFalse(without, f"models without access rules: {sorted(without)}")
