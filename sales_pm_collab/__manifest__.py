@@ -15,6 +15,9 @@
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/product_demo.xml",
+        "demo/crm_lead_demo.xml",
     ],
     "application": True,
     "installable": True,
