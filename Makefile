@@ -4,7 +4,7 @@
 PYTHON ?= python3
 DEV = $(PYTHON) tools/dev.py
 
-.PHONY: demo test stop reset lint pot help
+.PHONY: demo test stop reset lint pot bench help
 
 help:
 	@echo "make demo   install what is missing, start PostgreSQL and Odoo with demo data on :8069"
@@ -12,7 +12,8 @@ help:
 	@echo "make stop   stop the Odoo server and the project's PostgreSQL"
 	@echo "make reset  drop the demo database (the next make demo rebuilds it)"
 	@echo "make lint   ruff and pylint-odoo"
-	@echo "make pot    regenerate sales_pm_collab/i18n/sales_pm_collab.pot"
+	@echo "make pot    regenerate sales_pm_collab/i18n/sales_pm_collab.pot, zh_CN.po, zh_TW.po"
+	@echo "make bench  run the scale benchmarks in bench/ (ARGS=word to pick some)"
 
 demo:
 	@$(DEV) demo
@@ -32,3 +33,6 @@ lint:
 pot:
 	@$(DEV) pot
 
+
+bench:
+	@$(DEV) bench $(ARGS)

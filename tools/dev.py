@@ -34,6 +34,7 @@ VENV = ROOT / ".venv"
 ADDON = "sales_pm_collab"
 DEMO_DB = os.environ.get("DEMO_DB", "sales_pm_collab_demo")
 TEST_DB = os.environ.get("TEST_DB", "sales_pm_collab_test")
+BENCH_DB = os.environ.get("BENCH_DB", "sales_pm_collab_bench")
 HTTP_PORT = int(os.environ.get("ODOO_HTTP_PORT", "8069"))
 # the first language is the database default; the others get their translations loaded
 DEMO_LANGS = os.environ.get("DEMO_LANGS", "en_US,zh_CN,zh_TW")
@@ -503,7 +504,7 @@ def problem_lines(output):
     return found
 
 
-def install_addon(config, db, demo, update=False, log_name="install.log"):
+def install_addon(config, db, demo, update=False, log_name="install.log", langs=DEMO_LANGS):
     args = ["-d", db, "--stop-after-init", "--no-http"]
     if update:
         args += ["-u", ADDON]
@@ -511,8 +512,8 @@ def install_addon(config, db, demo, update=False, log_name="install.log"):
         args += ["-i", ADDON]
         if demo:
             args += ["--with-demo"]
-        if DEMO_LANGS:
-            args += [f"--load-language={DEMO_LANGS}"]
+        if langs:
+            args += [f"--load-language={langs}"]
     say(
         ("updating" if update else "installing")
         + f" {ADDON} in database {db}"
@@ -851,6 +852,44 @@ def cmd_pot():
             cluster.stop()
 
 
+def cmd_bench():
+    """Run bench/bench_*.py (or those whose name contains ARGS) on the bench database."""
+    odoo_root = bootstrap()
+    cluster = Cluster()
+    started = cluster.start()
+    config = write_config("odoo-bench.conf", odoo_root, cluster, _free_port())
+    stamp = STATE / "bench-addon.hash"
+    current = addon_hash()
+    try:
+        if not cluster.db_exists(BENCH_DB) or not stamp.exists() or stamp.read_text() != current:
+            cluster.drop_db(BENCH_DB)
+            install_addon(config, BENCH_DB, demo=False, log_name="bench-install.log", langs="")
+            stamp.write_text(current)
+        words = sys.argv[2:]
+        scripts = [
+            path
+            for path in sorted((ROOT / "bench").glob("bench_*.py"))
+            if not words or any(word in path.stem for word in words)
+        ]
+        if not scripts:
+            raise Abort(f"no bench/bench_*.py matches {words}")
+        env = dict(
+            os.environ, ODOO_RC=str(config), BENCH_DB=BENCH_DB, PYTHONPATH=str(ROOT / "bench")
+        )
+        failed = []
+        for script in scripts:
+            say(f"benchmark {script.name}")
+            if run([str(venv_python()), str(script)], check=False, env=env, cwd=ROOT).returncode:
+                failed.append(script.name)
+        if failed:
+            say(f"targets missed or errors in: {', '.join(failed)}")
+            return 1
+        return 0
+    finally:
+        if started:
+            cluster.stop()
+
+
 def cmd_env():
     """Print shell exports to drive the project's cluster by hand (bench, debugging)."""
     cluster = Cluster()
@@ -874,6 +913,7 @@ VERBS = {
     "lint": cmd_lint,
     "pot": cmd_pot,
     "env": cmd_env,
+    "bench": cmd_bench,
 }
 
 
