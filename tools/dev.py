@@ -665,6 +665,13 @@ def _junit_counts(path):
     return {k: sum(int(s.get(k, 0)) for s in suites) for k in keys}
 
 
+def _pytest_targets(extra):
+    """The whole suite, unless the extra arguments name test files or node ids themselves."""
+    if any(Path(ROOT, arg.split("::")[0]).exists() for arg in extra if not arg.startswith("-")):
+        return extra
+    return [f"{ADDON}/tests", *extra]
+
+
 def run_pytest(config):
     junit = STATE / "pytest-junit.xml"
     junit.unlink(missing_ok=True)
@@ -680,8 +687,7 @@ def run_pytest(config):
         "-rfEs",
         f"--junitxml={junit}",
         "--ignore-glob=*/tests/test_ui_*.py",
-        f"{ADDON}/tests",
-        *sys.argv[2:],
+        *_pytest_targets(sys.argv[2:]),
     ]
     say("running the test suite with pytest-odoo: " + shlex.join(cmd[2:]))
     rc, output = run_logged(cmd, STATE / "pytest.log", env=env, echo=True)
@@ -763,6 +769,44 @@ def cmd_test():
     for ok, text in results:
         print(("PASS  " if ok else "FAIL  ") + text)
     return 0 if all(ok for ok, _ in results) else 1
+
+
+def _dev_db():
+    """The kept test database, installed (or updated when the addon changed); cluster left up."""
+    odoo_root = bootstrap()
+    cluster = Cluster()
+    cluster.start()
+    config = write_config("odoo-test.conf", odoo_root, cluster, _free_port())
+    stamp = STATE / "devdb-addon.hash"
+    current = addon_hash()
+    if not cluster.db_exists(TEST_DB):
+        install_addon(config, TEST_DB, demo=True, log_name="devdb-install.log")
+    elif not stamp.exists() or stamp.read_text() != current:
+        install_addon(config, TEST_DB, demo=True, update=True, log_name="devdb-install.log")
+    stamp.write_text(current)
+    return config
+
+
+def cmd_devdb():
+    """Development loop: keep the test database and the cluster running between runs."""
+    _dev_db()
+    say(f"database {TEST_DB} is up to date; `make stop` stops the cluster")
+
+
+def cmd_pytest():
+    """Development loop: pytest-odoo on the kept test database (extra args passed through)."""
+    config = _dev_db()
+    ok, summary = run_pytest(config)
+    print(("PASS  " if ok else "FAIL  ") + summary)
+    return 0 if ok else 1
+
+
+def cmd_ui():
+    """Development loop: the HttpCase tests (tours) on the kept test database."""
+    config = _dev_db()
+    ok, summary = run_ui_tests(config)
+    print(("PASS  " if ok else "FAIL  ") + summary)
+    return 0 if ok else 1
 
 
 def cmd_stop():
@@ -914,6 +958,9 @@ VERBS = {
     "pot": cmd_pot,
     "env": cmd_env,
     "bench": cmd_bench,
+    "devdb": cmd_devdb,
+    "pytest": cmd_pytest,
+    "ui": cmd_ui,
 }
 
 
