@@ -54,6 +54,8 @@ APT_PACKAGES = {
     ),
     "libldap2-dev": lambda: Path("/usr/include/ldap.h").exists(),
     "libsasl2-dev": lambda: Path("/usr/include/sasl/sasl.h").exists(),
+    # Odoo renders PDF reports (rebate statements) with it
+    "wkhtmltopdf": lambda: shutil.which("wkhtmltopdf") is not None,
     "chromium": lambda: any(
         shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")
     ),
