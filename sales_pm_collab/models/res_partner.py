@@ -16,6 +16,6 @@ class ResPartner(models.Model):
         self.ensure_one()
         return {
             **self.env["customer.feedback"]._partner_defaults(self),
-            "team_id": self.team_id.id,
+            "team_id": self.user_id.sale_team_id.id,
             "company_id": self.company_id.id,
         }
