@@ -193,10 +193,12 @@ class CustomerFeedback(models.Model):
         help="Set from the first matching policy while the feedback is not resolved.",
     )
     sla_start_date = fields.Datetime(
-        "SLA Start",
+        "Received",
         default=fields.Datetime.now,
+        required=True,
         copy=False,
-        help="When the SLA clock started (the feedback was received).",
+        index=True,
+        help="When the feedback was received: the SLA clock starts then.",
     )
     resolve_start_date = fields.Datetime(
         "Resolution Clock Start",
@@ -287,7 +289,9 @@ class CustomerFeedback(models.Model):
 
     @api.depends("kind", "priority", "partner_id", "team_id", "company_id")
     def _compute_sla_id(self):
-        todo = self.filtered(lambda fb: not fb.state or fb.state in OPEN_STATES)
+        # resolved feedback keeps its policy (and deadlines); one recorded directly as
+        # resolved (imports, demo) still gets the policy it would have had
+        todo = self.filtered(lambda fb: not fb.state or fb.state in OPEN_STATES or not fb.sla_id)
         matches = self.env["customer.feedback.sla"]._find_for(todo)
         for feedback in todo:
             feedback.sla_id = matches[feedback]
