@@ -39,6 +39,11 @@
         "demo/crm_lead_demo.xml",
         "demo/customer_feedback_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sales_pm_collab/static/tests/tours/feedback_tour.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

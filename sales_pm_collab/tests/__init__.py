@@ -5,5 +5,6 @@ from . import (
     test_feedback_workflow,
     test_install,
     test_roles,
+    test_ui_feedback,
     test_ui_login,
 )
