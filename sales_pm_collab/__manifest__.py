@@ -15,6 +15,7 @@
         # --- feedback ---
         "security/feedback_security.xml",
         "data/ir_sequence_data.xml",
+        "data/customer_feedback_option_data.xml",
         "data/customer_feedback_sla_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",

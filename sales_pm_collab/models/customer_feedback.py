@@ -116,15 +116,12 @@ class CustomerFeedback(models.Model):
     )
     contact_id = fields.Many2one(
         "res.partner",
-        string="Contact",
         check_company=True,
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
         help="The person who gave the feedback; the rating request goes to them.",
     )
     email_from = fields.Char("Email", help="Address the feedback came from.")
-    product_id = fields.Many2one(
-        "product.template", string="Product", check_company=True, tracking=True, index=True
-    )
+    product_id = fields.Many2one("product.template", check_company=True, tracking=True, index=True)
     product_categ_id = fields.Many2one(
         related="product_id.categ_id", string="Product Category", store=True
     )
@@ -137,7 +134,6 @@ class CustomerFeedback(models.Model):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         check_company=True,
         index="btree_not_null",
         domain="[('move_type', 'in', ('out_invoice', 'out_refund')),"

@@ -52,7 +52,7 @@ class TestFeedbackCapture(FeedbackCommon):
     def _log_from(self, record):
         action = record.action_log_feedback()
         self.assertEqual(action["res_model"], "customer.feedback")
-        form = Form(self.Feedback.with_context(action["context"]))
+        form = Form(self.Feedback.with_context(**action["context"]))
         form.name = "Logged from a document"
         return form.save()
 

@@ -178,7 +178,7 @@ class TestFeedbackWorkflow(FeedbackCommon):
         feedback = self._resolved()
         wizard_action = feedback.action_log_revisit()
         self.assertEqual(wizard_action["res_model"], "customer.feedback.revisit")
-        form = Form(self.env["customer.feedback.revisit"].with_context(wizard_action["context"]))
+        form = Form(self.env["customer.feedback.revisit"].with_context(**wizard_action["context"]))
         form.satisfaction = "4"
         form.note = "Fine since the update"
         form.save().action_confirm()
