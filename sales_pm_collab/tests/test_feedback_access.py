@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .feedback_common import FeedbackCommon
 
@@ -167,3 +167,24 @@ class TestFeedbackAccess(FeedbackCommon):
         )
         wizard.action_confirm()
         self.assertEqual(self.fb_other_question.state, "closed")
+
+    def test_views_open_for_every_role(self):
+        """Each role loads the feedback views and the form of a feedback it can read
+        (no field or model it cannot read in the views)."""
+        readable = {
+            self.user_rep: self.fb_lead,
+            self.user_cs: self.fb_other_complaint,
+            self.user_pm: self.fb_other_complaint,
+            self.user_sales_manager: self.fb_team,
+            self.user_finance: self.fb_other_complaint,
+        }
+        views = [(False, kind) for kind in ("kanban", "list", "form", "search", "pivot", "graph")]
+        for user, feedback in readable.items():
+            with self.subTest(user=user.login):
+                Feedback = self.Feedback.with_user(user)
+                arch = Feedback.get_views(views)
+                self.assertIn("form", arch["views"])
+                kanban_fields = ["name", "partner_id", "sla_status", "user_id", "activity_ids"]
+                self.assertTrue(Feedback.search_read([("id", "=", feedback.id)], kanban_fields))
+                form = Form(feedback.with_user(user))
+                self.assertEqual(form.name, feedback.name)

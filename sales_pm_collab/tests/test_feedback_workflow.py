@@ -277,6 +277,29 @@ class TestFeedbackWorkflow(FeedbackCommon):
         self.assertEqual(values["lead_ids"], [Command.link(lead.id)])
         self.assertIn("Live streaming", values["description"])
 
+    def test_settings(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.feedback_alias_name, "feedback")
+        settings.write(
+            {
+                "feedback_revisit_days": 5,
+                "feedback_escalation_user_id": self.user_sales_manager.id,
+                "feedback_alias_name": "complaints",
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.env.company.feedback_revisit_days, 5)
+        self.assertEqual(self.env.company.feedback_escalation_user_id, self.user_sales_manager)
+        alias = self.env.ref(f"{MODULE}.mail_alias_customer_feedback")
+        self.assertEqual(alias.alias_name, "complaints")
+        with (
+            self.assertRaisesRegex(IntegrityError, "feedback_revisit_days_positive"),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self.env.company.feedback_revisit_days = -1
+            self.env.flush_all()
+
     def test_default_data(self):
         self.assertEqual(self.env.ref(f"{MODULE}.seq_customer_feedback").prefix, "FB/%(year)s/")
         alias = self.env.ref(f"{MODULE}.mail_alias_customer_feedback")
