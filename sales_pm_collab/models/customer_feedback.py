@@ -2,7 +2,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_datetime, is_html_empty, split_every
@@ -467,7 +467,7 @@ class CustomerFeedback(models.Model):
             raise UserError(
                 self.env._(
                     "Resolved and closed feedback is kept as history: only a Collaboration "
-                    "administrator can delete %(feedback)s. Cancel or close it instead.",
+                    "administrator can delete %(feedback)s. Close it instead.",
                     feedback=", ".join(done.mapped("display_name")),
                 )
             )
@@ -558,7 +558,9 @@ class CustomerFeedback(models.Model):
             subtype_xmlid=subtype_xmlid,
             notify_delay_send=notify_delay_send,
         )
-        self.sudo()._apply_satisfaction(round(rating.rating))
+        # the customer rated (often from the public page): what follows (satisfaction,
+        # reopening, follow-up activity) is done and logged by the system, OdooBot
+        self.with_user(SUPERUSER_ID)._apply_satisfaction(round(rating.rating))
         return rating
 
     def _send_rating_request(self):

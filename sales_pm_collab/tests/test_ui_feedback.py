@@ -74,3 +74,5 @@ class TestUiFeedback(HttpCase):
         self.assertEqual(feedback.satisfaction, 1)
         self.assertEqual(feedback.state, "in_progress", "an unhappy customer reopens it")
         self.assertEqual(feedback.followup_count, 1)
+        reopened = feedback.message_ids.filtered(lambda m: "second follow-up" in m.body)
+        self.assertEqual(reopened.author_id, self.env.ref("base.partner_root"))
