@@ -68,6 +68,9 @@ SLA_TRIGGER_FIELDS = {
     "resolved_date",
 }
 SLA_BATCH = 1000
+# feedback kind -> product requirement kind, for "Create requirement" (anything else is
+# an improvement of the product)
+REQUIREMENT_KINDS = {"defect": "defect", "feature_request": "feature"}
 # kanban colour indexes of the SLA status (green, orange, red)
 SLA_COLORS = {"on_time": 10, "at_risk": 2, "breached": 1}
 
@@ -875,6 +878,7 @@ class CustomerFeedback(models.Model):
         description = self.description if not is_html_empty(self.description) else ""
         return {
             "name": self.name,
+            "kind": REQUIREMENT_KINDS.get(self.kind, "improvement"),
             "description": description,
             "product_id": self.product_id.id,
             "partner_ids": [Command.link(self.commercial_partner_id.id)],

@@ -272,6 +272,9 @@ class TestFeedbackWorkflow(FeedbackCommon):
         )
         values = feedback._prepare_requirement_values()
         self.assertEqual(values["name"], feedback.name)
+        self.assertEqual(values["kind"], "feature")
+        feedback.kind = "usability"
+        self.assertEqual(feedback._prepare_requirement_values()["kind"], "improvement")
         self.assertEqual(values["product_id"], self.product.id)
         self.assertEqual(values["partner_ids"], [Command.link(self.customer.id)])
         self.assertEqual(values["lead_ids"], [Command.link(lead.id)])
