@@ -87,7 +87,7 @@ class CustomerFeedback(models.Model):
     _name = "customer.feedback"
     _description = "Customer Feedback"
     _inherit = ["rating.mixin", "mail.activity.mixin"]
-    _order = "id desc"
+    _order = "sla_start_date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["reference", "name"]
     _primary_email = "email_from"
@@ -253,6 +253,14 @@ class CustomerFeedback(models.Model):
         help="1 (very unhappy) to 5 (very happy), from the rating e-mail or the revisit; "
         "0 = not rated yet.",
     )
+    satisfaction_measure = fields.Float(
+        "Average Satisfaction",
+        compute="_compute_satisfaction_measure",
+        store=True,
+        aggregator="avg",
+        digits=(3, 2),
+        help="The satisfaction as a reporting measure: its average counts rated feedback only.",
+    )
     satisfaction_date = fields.Datetime(readonly=True, copy=False)
     followup_count = fields.Integer(
         "Follow-ups",
@@ -337,6 +345,11 @@ class CustomerFeedback(models.Model):
     def _compute_breached_rate(self):
         for feedback in self:
             feedback.breached_rate = 100.0 if feedback.sla_status == "breached" else 0.0
+
+    @api.depends("satisfaction")
+    def _compute_satisfaction_measure(self):
+        for feedback in self:
+            feedback.satisfaction_measure = feedback.satisfaction
 
     @api.depends("escalation_level")
     def _compute_escalation_label(self):
@@ -477,9 +490,9 @@ class CustomerFeedback(models.Model):
 
     def _read_group_select(self, aggregate_spec, query):
         # the average satisfaction counts rated feedback only (0 means not rated yet)
-        if aggregate_spec == "satisfaction:avg":
+        if aggregate_spec in ("satisfaction:avg", "satisfaction_measure:avg"):
             super()._read_group_select(aggregate_spec, query)  # access check on the field
-            column = self._field_to_sql(self._table, "satisfaction", query)
+            column = self._field_to_sql(self._table, aggregate_spec.split(":")[0], query)
             return SQL("AVG(NULLIF(%s, 0))", column)
         return super()._read_group_select(aggregate_spec, query)
 

@@ -235,11 +235,17 @@ class TestFeedbackWorkflow(FeedbackCommon):
         other.rating_apply(3, token=other._rating_get_access_token())
         self._feedback(name="Unrated")
         domain = [("partner_id", "=", self.customer.id)]
-        [(avg, breached, count)] = self.Feedback._read_group(
-            domain, [], ["satisfaction:avg", "breached_rate:avg", "__count"]
+        [(avg, measure, breached, count)] = self.Feedback._read_group(
+            domain,
+            [],
+            ["satisfaction:avg", "satisfaction_measure:avg", "breached_rate:avg", "__count"],
         )
         self.assertEqual(count, 3)
         self.assertEqual(avg, 4.0, "(5 + 3) / 2: the unrated one is not a zero")
+        self.assertEqual(measure, 4.0)
+        # the pivot's own call (read_group formatting) gives the same figure
+        [group] = self.Feedback.formatted_read_group(domain, [], ["satisfaction_measure:avg"])
+        self.assertEqual(group["satisfaction_measure:avg"], 4.0)
         self.assertEqual(breached, 0.0)
 
     def test_breached_share_averages_to_a_percentage(self):
