@@ -1,0 +1,11 @@
+# ruff: noqa: I001 (model build order: a model must come after the ones it inherits)
+from . import customer_feedback_option
+from . import customer_feedback_sla
+from . import customer_feedback
+from . import customer_feedback_source_mixin
+from . import crm_lead
+from . import res_partner
+from . import sale_order
+from . import account_move
+from . import res_company
+from . import res_config_settings

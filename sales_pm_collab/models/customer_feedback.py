@@ -1,0 +1,1084 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import SQL, format_datetime, is_html_empty, split_every
+
+_logger = logging.getLogger(__name__)
+
+KINDS = [
+    ("complaint", "Complaint"),
+    ("defect", "Defect"),
+    ("usability", "Usability"),
+    ("feature_request", "Feature Request"),
+    ("question", "Question"),
+    ("praise", "Praise"),
+]
+SOURCES = [
+    ("rep_visit", "Rep Visit"),
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("portal", "Portal"),
+    ("after_sales", "After-Sales"),
+    ("training", "Training Session"),
+    ("beta_test", "Beta Test"),
+]
+PRIORITIES = [
+    ("low", "Low"),
+    ("normal", "Normal"),
+    ("high", "High"),
+    ("urgent", "Urgent"),
+]
+STATES = [
+    ("new", "New"),
+    ("acknowledged", "Acknowledged"),
+    ("in_progress", "In Progress"),
+    ("resolved", "Resolved"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+SLA_STATUSES = [
+    ("on_time", "On Time"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+]
+OPEN_STATES = ("new", "acknowledged", "in_progress")
+DONE_STATES = ("resolved", "closed")
+# kinds that need a root cause and a solution before they can be resolved
+ROOT_CAUSE_KINDS = ("complaint", "defect")
+# Satisfaction is on Odoo's rating scale, 1 to 5: the rating e-mail's faces give 5
+# (happy), 3 (neutral) and 1 (unhappy); a revisit logs any value from 1 to 5. A
+# satisfaction up to this value means "unsatisfied" and reopens the feedback.
+UNSATISFIED_MAX = 2
+# changes that re-evaluate the SLA status (deadlines themselves are stored computes)
+SLA_TRIGGER_FIELDS = {
+    "kind",
+    "priority",
+    "partner_id",
+    "team_id",
+    "company_id",
+    "sla_id",
+    "state",
+    "sla_start_date",
+    "resolve_start_date",
+    "first_response_date",
+    "resolved_date",
+}
+SLA_BATCH = 1000
+# feedback kind -> product requirement kind, for "Create requirement" (anything else is
+# an improvement of the product)
+REQUIREMENT_KINDS = {"defect": "defect", "feature_request": "feature"}
+# kanban colour indexes of the SLA status (green, orange, red)
+SLA_COLORS = {"on_time": 10, "at_risk": 2, "breached": 1}
+
+
+class CustomerFeedback(models.Model):
+    """Customer feedback and complaints, handled under an SLA.
+
+    Lifecycle: new -> acknowledged -> in progress -> resolved -> closed; a resolved or
+    closed feedback can be reopened (back to in progress, one more follow-up);
+    open feedback can be cancelled. See `customer.feedback.sla` for the deadlines and
+    `_cron_update_sla` for the at-risk / breach / escalation ladder.
+    """
+
+    _name = "customer.feedback"
+    _description = "Customer Feedback"
+    _inherit = ["rating.mixin", "mail.activity.mixin"]
+    _order = "sla_start_date desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["reference", "name"]
+    _primary_email = "email_from"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+
+    reference = fields.Char(
+        readonly=True, copy=False, default="/", index="trigram", help="FB/<year>/<number>"
+    )
+    name = fields.Char("Subject", required=True, tracking=True)
+    description = fields.Html()
+    kind = fields.Selection(KINDS, required=True, default="question", tracking=True)
+    source = fields.Selection(SOURCES, required=True, default="rep_visit", tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id",
+        string="Customer Company",
+        store=True,
+        index=True,
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+        help="The person who gave the feedback; the rating request goes to them.",
+    )
+    email_from = fields.Char("Email", help="Address the feedback came from.")
+    product_id = fields.Many2one("product.template", check_company=True, tracking=True, index=True)
+    product_categ_id = fields.Many2one(
+        related="product_id.categ_id", string="Product Category", store=True
+    )
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        string="Sales Order",
+        check_company=True,
+        index="btree_not_null",
+        domain="[('partner_id', 'child_of', commercial_partner_id)]",
+    )
+    invoice_id = fields.Many2one(
+        "account.move",
+        check_company=True,
+        index="btree_not_null",
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund')),"
+        " ('partner_id', 'child_of', commercial_partner_id)]",
+    )
+    lead_id = fields.Many2one(
+        "crm.lead",
+        string="Opportunity",
+        check_company=True,
+        index="btree_not_null",
+    )
+    priority = fields.Selection(PRIORITIES, required=True, default="normal", tracking=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        check_company=True,
+        tracking=True,
+        index=True,
+        help="The one person who follows the feedback through to the customer's satisfaction.",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        default=lambda self: self.env.user.sale_team_id,
+        check_company=True,
+        tracking=True,
+        index=True,
+        help="Its leader is the first escalation level.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    state = fields.Selection(
+        STATES,
+        required=True,
+        default="new",
+        tracking=True,
+        index=True,
+        copy=False,
+        group_expand="_group_expand_states",
+    )
+    # --- SLA ---
+    sla_id = fields.Many2one(
+        "customer.feedback.sla",
+        string="SLA Policy",
+        compute="_compute_sla_id",
+        store=True,
+        readonly=False,
+        check_company=True,
+        tracking=True,
+        help="Set from the first matching policy while the feedback is not resolved.",
+    )
+    sla_start_date = fields.Datetime(
+        "Received",
+        default=fields.Datetime.now,
+        required=True,
+        copy=False,
+        index=True,
+        help="When the feedback was received: the SLA clock starts then.",
+    )
+    resolve_start_date = fields.Datetime(
+        "Resolution Clock Start",
+        copy=False,
+        help="Set when the feedback is reopened: the resolution time counts again from then.",
+    )
+    first_response_deadline = fields.Datetime(compute="_compute_deadlines", store=True)
+    resolve_deadline = fields.Datetime(compute="_compute_deadlines", store=True)
+    first_response_risk_date = fields.Datetime(compute="_compute_deadlines", store=True)
+    resolve_risk_date = fields.Datetime(compute="_compute_deadlines", store=True)
+    first_response_escalation_date = fields.Datetime(
+        compute="_compute_deadlines",
+        store=True,
+        help="Twice the allowed first response time: escalation to the sales manager.",
+    )
+    resolve_escalation_date = fields.Datetime(
+        compute="_compute_deadlines",
+        store=True,
+        help="Twice the allowed resolution time: escalation to the sales manager.",
+    )
+    first_response_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+    resolved_date = fields.Datetime(readonly=True, copy=False)
+    sla_status = fields.Selection(
+        SLA_STATUSES, string="SLA Status", readonly=True, copy=False, index=True
+    )
+    sla_next_check = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Next moment the SLA status or escalation may change (technical).",
+    )
+    breached_rate = fields.Float(
+        "% Breached",
+        compute="_compute_breached_rate",
+        store=True,
+        aggregator="avg",
+        help="100 when the SLA is breached, else 0: its average is the share breached.",
+    )
+    escalation_level = fields.Integer(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="0 = none, 1 = team leader, 2 = sales manager.",
+    )
+    escalation_label = fields.Char(compute="_compute_escalation_label", string="Escalated To")
+    sla_color = fields.Integer(compute="_compute_sla_color")
+    # --- resolution and satisfaction ---
+    root_cause = fields.Text(tracking=True)
+    solution = fields.Text(tracking=True)
+    satisfaction = fields.Integer(
+        copy=False,
+        tracking=True,
+        aggregator="avg",
+        help="1 (very unhappy) to 5 (very happy), from the rating e-mail or the revisit; "
+        "0 = not rated yet.",
+    )
+    satisfaction_measure = fields.Float(
+        "Average Satisfaction",
+        compute="_compute_satisfaction_measure",
+        store=True,
+        aggregator="avg",
+        digits=(3, 2),
+        help="The satisfaction as a reporting measure: its average counts rated feedback only.",
+    )
+    satisfaction_date = fields.Datetime(readonly=True, copy=False)
+    followup_count = fields.Integer(
+        "Follow-ups",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="How many times the feedback was reopened for a second follow-up.",
+    )
+    # --- access ---
+    sales_user_ids = fields.Many2many(
+        "res.users",
+        string="Customer's Salespeople",
+        compute="_compute_sales_user_ids",
+        search="_search_sales_user_ids",
+        help="The salesperson of the customer and of its opportunities and orders.",
+    )
+
+    _satisfaction_range = models.Constraint(
+        "CHECK(satisfaction BETWEEN 0 AND 5)",
+        "Satisfaction must be between 1 (very unhappy) and 5 (very happy), or 0 when "
+        "the customer has not rated yet.",
+    )
+    _followup_positive = models.Constraint(
+        "CHECK(followup_count >= 0)", "The follow-up count cannot be negative."
+    )
+    _sla_due_idx = models.Index(
+        "(sla_next_check) WHERE state IN ('new', 'acknowledged', 'in_progress')"
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("kind", "priority", "partner_id", "team_id", "company_id")
+    def _compute_sla_id(self):
+        # resolved feedback keeps its policy (and deadlines); one recorded directly as
+        # resolved (imports, demo) still gets the policy it would have had
+        todo = self.filtered(lambda fb: not fb.state or fb.state in OPEN_STATES or not fb.sla_id)
+        matches = self.env["customer.feedback.sla"]._find_for(todo)
+        for feedback in todo:
+            feedback.sla_id = matches[feedback]
+
+    @api.depends("sla_id", "sla_start_date", "resolve_start_date")
+    def _compute_deadlines(self):
+        """Deadlines in working hours of the policy's calendar. They are set when the
+        policy is assigned (or the clock restarts): editing a policy's hours applies to
+        feedback matched from then on, not to the history."""
+        for feedback in self:
+            sla = feedback.sla_id
+            start = feedback.sla_start_date
+            if not sla or not start:
+                feedback.update(dict.fromkeys(self._sla_date_fields(), False))
+                continue
+            risk = sla.at_risk_percent / 100.0
+            first, resolve = sla.first_response_hours, sla.resolve_hours
+            resolve_start = feedback.resolve_start_date or start
+            if resolve_start == start:
+                dates = sla._plan(
+                    start,
+                    [first * risk, first, 2 * first, resolve * risk, resolve, 2 * resolve],
+                    feedback.company_id,
+                )
+            else:
+                dates = sla._plan(start, [first * risk, first, 2 * first], feedback.company_id)
+                dates += sla._plan(
+                    resolve_start, [resolve * risk, resolve, 2 * resolve], feedback.company_id
+                )
+            feedback.update(dict(zip(self._sla_date_fields(), dates, strict=True)))
+
+    @api.model
+    def _sla_date_fields(self):
+        return (
+            "first_response_risk_date",
+            "first_response_deadline",
+            "first_response_escalation_date",
+            "resolve_risk_date",
+            "resolve_deadline",
+            "resolve_escalation_date",
+        )
+
+    @api.depends("sla_status")
+    def _compute_breached_rate(self):
+        for feedback in self:
+            feedback.breached_rate = 100.0 if feedback.sla_status == "breached" else 0.0
+
+    @api.depends("satisfaction")
+    def _compute_satisfaction_measure(self):
+        for feedback in self:
+            feedback.satisfaction_measure = feedback.satisfaction
+
+    @api.depends("escalation_level")
+    def _compute_escalation_label(self):
+        labels = {1: self.env._("Team leader"), 2: self.env._("Sales manager")}
+        for feedback in self:
+            feedback.escalation_label = labels.get(feedback.escalation_level, False)
+
+    @api.depends("sla_status")
+    def _compute_sla_color(self):
+        for feedback in self:
+            feedback.sla_color = SLA_COLORS.get(feedback.sla_status, 0)
+
+    @api.depends("commercial_partner_id")
+    def _compute_sales_user_ids(self):
+        users_by_partner = defaultdict(set)
+        partners = self.commercial_partner_id
+        if partners:
+            self.env.cr.execute(self._sales_users_query(partners.ids))
+            for partner_id, user_id in self.env.cr.fetchall():
+                users_by_partner[partner_id].add(user_id)
+        for feedback in self:
+            user_ids = users_by_partner.get(feedback.commercial_partner_id.id, ())
+            feedback.sales_user_ids = self.env["res.users"].browse(sorted(user_ids))
+
+    def _search_sales_user_ids(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        user_ids = [uid for uid in value if uid]
+        if not user_ids:
+            return Domain.FALSE
+        partners = SQL(
+            "(SELECT partner_id FROM (%s) AS sales WHERE user_id IN %s)",
+            self._sales_users_query(),
+            tuple(user_ids),
+        )
+        return Domain("commercial_partner_id", "in", partners)
+
+    @api.model
+    def _sales_users_query(self, partner_ids=None):
+        """SQL of (commercial partner, user) pairs: the partner's salesperson and the
+        salespeople of its (or its contacts') opportunities and sales orders."""
+        where = SQL("TRUE")
+        if partner_ids is not None:
+            where = SQL("p.commercial_partner_id IN %s", tuple(partner_ids))
+        return SQL(
+            """
+            SELECT p.commercial_partner_id AS partner_id, p.user_id AS user_id
+              FROM res_partner p WHERE p.user_id IS NOT NULL AND %(where)s
+            UNION
+            SELECT p.commercial_partner_id, l.user_id
+              FROM crm_lead l JOIN res_partner p ON p.id = l.partner_id
+             WHERE l.user_id IS NOT NULL AND %(where)s
+            UNION
+            SELECT p.commercial_partner_id, o.user_id
+              FROM sale_order o JOIN res_partner p ON p.id = o.partner_id
+             WHERE o.user_id IS NOT NULL AND %(where)s
+            """,
+            where=where,
+        )
+
+    def _group_expand_states(self, states, domain):
+        return [key for key, _label in STATES if key != "cancelled"]
+
+    # ------------------------------------------------------------------
+    # Onchange, constraints
+    # ------------------------------------------------------------------
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        """A person of a company picked as customer: the company is the customer and
+        the person the contact."""
+        partner = self.partner_id
+        if partner and partner.commercial_partner_id != partner:
+            self.contact_id = partner
+            self.partner_id = partner.commercial_partner_id
+        elif self.contact_id and self.contact_id.commercial_partner_id != partner:
+            self.contact_id = False
+
+    @api.constrains("satisfaction")
+    def _check_satisfaction(self):
+        for feedback in self:
+            if not 0 <= feedback.satisfaction <= 5:
+                raise ValidationError(
+                    self.env._(
+                        "Satisfaction of %(feedback)s must be between 1 (very unhappy) and "
+                        "5 (very happy); got %(value)s.",
+                        feedback=feedback.display_name,
+                        value=feedback.satisfaction,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.depends("reference", "name")
+    def _compute_display_name(self):
+        for feedback in self:
+            if feedback.reference and feedback.reference != "/":
+                feedback.display_name = f"{feedback.reference} {feedback.name or ''}".strip()
+            else:
+                feedback.display_name = feedback.name or ""
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("reference", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id")) or (
+                    self.env.company
+                )
+                vals["reference"] = (
+                    self.env["ir.sequence"].with_company(company).next_by_code("customer.feedback")
+                    or "/"
+                )
+        feedbacks = super().create(vals_list)
+        feedbacks._sla_process()
+        return feedbacks
+
+    def write(self, vals):
+        result = super().write(vals)
+        if SLA_TRIGGER_FIELDS & vals.keys():
+            self._sla_process()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_resolved(self):
+        if self.env.su or self.env.user.has_group("sales_pm_collab.group_collab_admin"):
+            return
+        done = self.filtered(lambda fb: fb.state in DONE_STATES)
+        if done:
+            raise UserError(
+                self.env._(
+                    "Resolved and closed feedback is kept as history: only a Collaboration "
+                    "administrator can delete %(feedback)s. Close it instead.",
+                    feedback=", ".join(done.mapped("display_name")),
+                )
+            )
+
+    def _read_group_select(self, aggregate_spec, query):
+        # the average satisfaction counts rated feedback only (0 means not rated yet)
+        if aggregate_spec in ("satisfaction:avg", "satisfaction_measure:avg"):
+            super()._read_group_select(aggregate_spec, query)  # access check on the field
+            column = self._field_to_sql(self._table, aggregate_spec.split(":")[0], query)
+            return SQL("AVG(NULLIF(%s, 0))", column)
+        return super()._read_group_select(aggregate_spec, query)
+
+    # ------------------------------------------------------------------
+    # Mail
+    # ------------------------------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A mail to the feedback alias: its author (found or created from the sender
+        address) is the contact, their company the customer; the SLA clock starts."""
+        author = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if not author and msg_dict.get("email_from"):
+            author = self._partner_find_from_emails_single([msg_dict["email_from"]])
+        values = {
+            "name": msg_dict.get("subject") or self.env._("Feedback by email"),
+            "description": msg_dict.get("body"),
+            "source": "email",
+            "email_from": msg_dict.get("email_from"),
+            "user_id": False,
+        }
+        if author:
+            values.update(
+                partner_id=author.commercial_partner_id.id,
+                contact_id=author.id,
+            )
+        values.update(custom_values or {})
+        feedback = super().message_new(msg_dict, custom_values=values)
+        if author:
+            feedback.message_subscribe(partner_ids=author.ids)
+        return feedback
+
+    def _message_post_after_hook(self, message, msg_values):
+        """The first message sent to the customer (not an internal note) by an employee
+        is the first response of the SLA."""
+        if (
+            len(self) == 1
+            and not self.first_response_date
+            and message.message_type == "comment"
+            and not message.is_internal
+            and not message.subtype_id.internal
+            and message.author_id.user_ids.filtered(lambda user: not user.share)
+        ):
+            recipients = message.partner_ids | self.message_partner_ids
+            customer = self.commercial_partner_id
+            if customer and customer in recipients.commercial_partner_id:
+                self.sudo().first_response_date = message.date or fields.Datetime.now()
+        return super()._message_post_after_hook(message, msg_values)
+
+    # ------------------------------------------------------------------
+    # Rating
+    # ------------------------------------------------------------------
+
+    def _rating_get_partner(self):
+        return self.contact_id or self.partner_id
+
+    def rating_apply(
+        self,
+        rate,
+        token=None,
+        rating=None,
+        feedback=None,
+        subtype_xmlid=None,
+        notify_delay_send=False,
+    ):
+        self.ensure_one()
+        if not isinstance(rate, int | float) or not 1 <= rate <= 5:
+            raise ValidationError(
+                self.env._(
+                    "A rating must be between 1 (very unhappy) and 5 (very happy); got %(rate)s.",
+                    rate=rate,
+                )
+            )
+        rating = super().rating_apply(
+            rate,
+            token=token,
+            rating=rating,
+            feedback=feedback,
+            subtype_xmlid=subtype_xmlid,
+            notify_delay_send=notify_delay_send,
+        )
+        # the customer rated (often from the public page): what follows (satisfaction,
+        # reopening, follow-up activity) is done and logged by the system, OdooBot
+        self.with_user(SUPERUSER_ID)._apply_satisfaction(round(rating.rating))
+        return rating
+
+    def _send_rating_request(self):
+        template = self.env.ref(
+            "sales_pm_collab.mail_template_feedback_rating_request", raise_if_not_found=False
+        )
+        if not template:
+            return
+        for feedback in self:
+            partner = feedback._rating_get_partner()
+            if not partner.email or partner == self.env.user.partner_id:
+                continue
+            feedback.rating_send_request(template, lang=partner.lang, force_send=False)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _check_state(self, allowed, action):
+        wrong = self.filtered(lambda fb: fb.state not in allowed)
+        if wrong:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(action)s is not possible for %(feedback)s: it is %(state)s. Allowed "
+                    "from: %(allowed)s.",
+                    action=action,
+                    feedback=wrong[0].display_name,
+                    state=states[wrong[0].state],
+                    allowed=", ".join(states[s] for s in allowed),
+                )
+            )
+
+    def action_acknowledge(self):
+        """Tell the customer they are heard: the first response of the SLA."""
+        self._check_state(("new",), self.env._("Acknowledging"))
+        now = fields.Datetime.now()
+        for feedback in self:
+            vals = {"state": "acknowledged"}
+            if not feedback.first_response_date:
+                vals["first_response_date"] = now
+            if not feedback.user_id:
+                vals["user_id"] = self.env.user.id
+            feedback.write(vals)
+        return True
+
+    def action_start(self):
+        self._check_state(("new", "acknowledged"), self.env._("Starting the work"))
+        now = fields.Datetime.now()
+        for feedback in self:
+            vals = {"state": "in_progress"}
+            if not feedback.first_response_date:
+                vals["first_response_date"] = now
+            if not feedback.user_id:
+                vals["user_id"] = self.env.user.id
+            feedback.write(vals)
+        return True
+
+    def action_resolve(self):
+        """Resolve: complaints and defects need a root cause and a solution. The
+        customer gets the rating request, the owner a revisit activity."""
+        self._check_state(OPEN_STATES, self.env._("Resolving"))
+        for feedback in self:
+            if feedback.kind in ROOT_CAUSE_KINDS and not (
+                (feedback.root_cause or "").strip() and (feedback.solution or "").strip()
+            ):
+                kinds = dict(self._fields["kind"]._description_selection(self.env))
+                raise UserError(
+                    self.env._(
+                        "%(feedback)s is a %(kind)s: fill in its Root Cause and Solution "
+                        "before resolving it.",
+                        feedback=feedback.display_name,
+                        kind=kinds[feedback.kind].lower(),
+                    )
+                )
+        now = fields.Datetime.now()
+        for feedback in self:
+            vals = {"state": "resolved", "resolved_date": now}
+            if not feedback.first_response_date:
+                vals["first_response_date"] = now
+            feedback.write(vals)
+        self._activities_done(
+            ("mail_activity_type_feedback_sla_risk", "mail_activity_type_feedback_escalation"),
+            self.env._("Feedback resolved"),
+        )
+        self._schedule_revisit()
+        self._send_rating_request()
+        return True
+
+    def action_close(self):
+        self._check_state(("resolved",), self.env._("Closing"))
+        self.write({"state": "closed"})
+        return True
+
+    def action_reopen(self):
+        """The customer is not satisfied yet: back to work, one more follow-up."""
+        self._check_state(DONE_STATES, self.env._("Reopening"))
+        self._reopen(self.env._("Reopened by %(user)s.", user=self.env.user.name))
+        return True
+
+    def action_cancel(self):
+        self._check_state(OPEN_STATES, self.env._("Cancelling"))
+        self.write({"state": "cancelled"})
+        self._activities_done(
+            ("mail_activity_type_feedback_sla_risk", "mail_activity_type_feedback_escalation"),
+            self.env._("Feedback cancelled"),
+        )
+        return True
+
+    def action_reset_to_new(self):
+        self._check_state(("cancelled",), self.env._("Resetting to new"))
+        self.write({"state": "new"})
+        return True
+
+    def action_log_revisit(self):
+        """Open the revisit wizard (satisfaction 1-5 and the customer's words)."""
+        self.ensure_one()
+        self._check_state(DONE_STATES, self.env._("Logging a revisit"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Satisfaction Revisit"),
+            "res_model": "customer.feedback.revisit",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_feedback_id": self.id},
+        }
+
+    def action_open_ratings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("rating.rating_rating_action")
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        return action
+
+    @api.model
+    def _action_log_from(self, defaults):
+        """Window action opening a new feedback form prefilled with `defaults`."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Feedback"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {f"default_{key}": value for key, value in defaults.items() if value},
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _partner_defaults(self, partner):
+        """Customer (the commercial entity) and contact (the person) from a partner."""
+        commercial = partner.commercial_partner_id
+        return {
+            "partner_id": commercial.id,
+            "contact_id": partner.id if partner and partner != commercial else False,
+        }
+
+    def _reopen(self, reason):
+        """Reopen for a second follow-up: the resolution clock restarts (a new
+        commitment, with its own escalation ladder), the team leader gets an activity."""
+        now = fields.Datetime.now()
+        for feedback in self:
+            feedback.write(
+                {
+                    "state": "in_progress",
+                    "followup_count": feedback.followup_count + 1,
+                    "resolved_date": False,
+                    "resolve_start_date": now,
+                    "escalation_level": 0,
+                }
+            )
+            feedback.message_post(body=reason, message_type="comment", subtype_xmlid="mail.mt_note")
+        self._activities_done(
+            ("mail_activity_type_feedback_revisit",), self.env._("Feedback reopened")
+        )
+        self._schedule_activities(
+            "mail_activity_type_feedback_followup",
+            [
+                (
+                    feedback,
+                    feedback._team_leader() or feedback.user_id,
+                    self.env._(
+                        "Second follow-up: %(customer)s is not satisfied",
+                        customer=feedback.commercial_partner_id.name,
+                    ),
+                    reason,
+                    0,
+                )
+                for feedback in self
+            ],
+        )
+
+    def _apply_satisfaction(self, score, note=None):
+        """Record a satisfaction (1-5); an unsatisfied customer reopens resolved
+        feedback for a second follow-up."""
+        self.write({"satisfaction": score, "satisfaction_date": fields.Datetime.now()})
+        unhappy = self.filtered(lambda fb: fb.state in DONE_STATES and score <= UNSATISFIED_MAX)
+        if unhappy:
+            reason = self.env._(
+                "The customer is not satisfied (%(score)s/5): reopened for a second follow-up.",
+                score=score,
+            )
+            if note:
+                reason = f"{reason}\n{note}"
+            unhappy._reopen(reason)
+
+    def _log_revisit(self, score, note=None):
+        """The owner called the customer back: log it, and close when satisfied."""
+        self.ensure_one()
+        self._check_state(DONE_STATES, self.env._("Logging a revisit"))
+        body = self.env._("Satisfaction revisit: %(score)s/5.", score=score)
+        if note:
+            body = f"{body} {note}"
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._activities_done(("mail_activity_type_feedback_revisit",), body)
+        self._apply_satisfaction(score, note)
+        if self.state == "resolved":
+            self.action_close()
+
+    def _team_leader(self):
+        self.ensure_one()
+        return self.team_id.user_id
+
+    def _escalation_manager(self):
+        """Level 2 of the escalation: the company's escalation manager (setting
+        Feedback > Escalation manager), else its first sales manager (Sales /
+        Administrator) by seniority."""
+        self.ensure_one()
+        company = self.company_id
+        if company.feedback_escalation_user_id:
+            return company.feedback_escalation_user_id
+        return self.env["res.users"].search(
+            [
+                ("all_group_ids", "in", self.env.ref("sales_team.group_sale_manager").ids),
+                ("company_ids", "in", company.ids),
+                ("share", "=", False),
+                ("id", "!=", self.env.ref("base.user_root").id),
+            ],
+            order="id",
+            limit=1,
+        )
+
+    def _schedule_revisit(self):
+        self._schedule_activities(
+            "mail_activity_type_feedback_revisit",
+            [
+                (
+                    feedback,
+                    feedback.user_id or self.env.user,
+                    self.env._(
+                        "Satisfaction revisit with %(customer)s",
+                        customer=feedback.commercial_partner_id.name,
+                    ),
+                    False,
+                    feedback.company_id.feedback_revisit_days,
+                )
+                for feedback in self
+            ],
+        )
+
+    def _schedule_activities(self, type_xmlid, plans, notify=True):
+        """Create activities in one batch. `plans` is a list of (feedback, user,
+        summary, note, days from today); plans without a user are skipped. System
+        generated: created as superuser, so the assignee need not be the one acting;
+        `notify=False` skips the "assigned to you" e-mail of each activity."""
+        activity_type = self.env.ref(f"sales_pm_collab.{type_xmlid}")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        vals_list = [
+            {
+                "activity_type_id": activity_type.id,
+                "res_model_id": model_id,
+                "res_id": feedback.id,
+                "user_id": user.id,
+                "summary": summary,
+                "note": note or activity_type.default_note,
+                "date_deadline": today + timedelta(days=days),
+                "automated": True,
+            }
+            for feedback, user, summary, note, days in plans
+            if user
+        ]
+        if not vals_list:
+            return self.env["mail.activity"]
+        activities = self.env["mail.activity"].sudo()
+        if not notify:
+            activities = activities.with_context(mail_activity_quick_update=True)
+        return activities.create(vals_list)
+
+    def _activities_done(self, type_xmlids, feedback_note):
+        types = [self.env.ref(f"sales_pm_collab.{xmlid}").id for xmlid in type_xmlids]
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "in", types),
+                ]
+            )
+        )
+        if activities:
+            activities.action_feedback(feedback=feedback_note)
+
+    def _prepare_requirement_values(self):
+        """Values prefilling a product requirement raised from this feedback (used by
+        "Create requirement" once product requirements are available)."""
+        self.ensure_one()
+        description = self.description if not is_html_empty(self.description) else ""
+        return {
+            "name": self.name,
+            "kind": REQUIREMENT_KINDS.get(self.kind, "improvement"),
+            "description": description,
+            "product_id": self.product_id.id,
+            "partner_ids": [Command.link(self.commercial_partner_id.id)],
+            "lead_ids": [Command.link(self.lead_id.id)] if self.lead_id else [],
+            "team_id": self.team_id.id,
+            "company_id": self.company_id.id,
+        }
+
+    # ------------------------------------------------------------------
+    # SLA engine
+    # ------------------------------------------------------------------
+
+    def _sla_evaluate(self, now):
+        """(status, escalation level, next check) of this feedback at `now`.
+
+        Each target not met yet (first response, resolution) has three moments: at
+        risk (at_risk_percent of the allowed working time), breached (the deadline)
+        and escalation to level 2 (twice the allowed time). A target met late keeps
+        the feedback breached. The level never goes down here.
+        """
+        self.ensure_one()
+        if not self.sla_id or self.state == "cancelled" or not self.first_response_deadline:
+            return False, self.escalation_level, False
+        pending = []
+        breached = False
+        if self.first_response_date:
+            breached = self.first_response_date > self.first_response_deadline
+        elif self.state in OPEN_STATES:
+            pending.append(
+                (
+                    self.first_response_risk_date,
+                    self.first_response_deadline,
+                    self.first_response_escalation_date,
+                )
+            )
+        if self.state in DONE_STATES:
+            breached |= (self.resolved_date or now) > self.resolve_deadline
+        else:
+            pending.append(
+                (self.resolve_risk_date, self.resolve_deadline, self.resolve_escalation_date)
+            )
+        late = any(deadline <= now for _risk, deadline, _esc in pending)
+        status = "on_time"
+        if breached or late:
+            status = "breached"
+        elif any(risk <= now for risk, _deadline, _esc in pending):
+            status = "at_risk"
+        due_level = 0
+        if any(esc <= now for _risk, _deadline, esc in pending):
+            due_level = 2
+        elif late:
+            due_level = 1
+        future = [moment for moments in pending for moment in moments if moment > now]
+        return status, max(self.escalation_level, due_level), min(future) if future else False
+
+    def _sla_process(self, now=None, batch=False):
+        """Bring sla_status, escalation_level and sla_next_check up to date at `now`
+        and act on the changes: at risk -> activity for the owner; level 1 -> activity
+        for the team leader; level 2 -> activity for the sales manager; each
+        escalation logs a tracked message. Batched: a few queries per call, whatever
+        the number of records (`batch` also skips per-activity e-mails).
+        """
+        now = now or fields.Datetime.now()
+        to_write = defaultdict(list)
+        at_risk = self.browse()
+        escalations = []
+        for feedback in self:
+            status, level, next_check = feedback._sla_evaluate(now)
+            current = (feedback.sla_status, feedback.escalation_level, feedback.sla_next_check)
+            if (status, level, next_check) == current:
+                continue
+            to_write[(status, level, next_check)].append(feedback.id)
+            if status == "at_risk" and feedback.sla_status != "at_risk":
+                at_risk |= feedback
+            if level > feedback.escalation_level:
+                escalations.append((feedback, feedback.escalation_level, level))
+        if at_risk:
+            at_risk._sla_notify_at_risk(notify=not batch)
+        if escalations:
+            self._sla_escalate(escalations, notify=not batch)
+        for (status, level, next_check), ids in to_write.items():
+            self.browse(ids).with_context(mail_notrack=True).write(
+                {"sla_status": status, "escalation_level": level, "sla_next_check": next_check}
+            )
+
+    def _sla_notify_at_risk(self, notify=True):
+        plans = []
+        for feedback in self:
+            deadline = (
+                feedback.resolve_deadline
+                if feedback.first_response_date
+                else feedback.first_response_deadline
+            )
+            user = feedback.user_id or feedback._team_leader()
+            note = self.env._(
+                "Due %(deadline)s.",
+                deadline=format_datetime(self.env, deadline, tz=user.tz or "UTC"),
+            )
+            summary = self.env._("SLA at risk: %(feedback)s", feedback=feedback.display_name)
+            plans.append((feedback, user, summary, note, 0))
+        self._schedule_activities("mail_activity_type_feedback_sla_risk", plans, notify=notify)
+
+    def _sla_escalate(self, escalations, notify=True):
+        """escalations: [(feedback, old level, new level)]. One activity per level
+        reached, one tracked message per feedback, all created in batches."""
+        plans = []
+        bodies = {}
+        managers = {}
+        for feedback, old_level, new_level in escalations:
+            if feedback.company_id not in managers:
+                managers[feedback.company_id] = feedback._escalation_manager()
+            manager = managers[feedback.company_id]
+            names = []
+            for level in range(old_level + 1, new_level + 1):
+                if level == 1:
+                    user = feedback._team_leader() or manager
+                    summary = self.env._(
+                        "SLA breached: %(feedback)s", feedback=feedback.display_name
+                    )
+                else:
+                    user = manager or feedback._team_leader()
+                    summary = self.env._(
+                        "SLA breached for twice the allowed time: %(feedback)s",
+                        feedback=feedback.display_name,
+                    )
+                plans.append((feedback, user, summary, False, 0))
+                if user:
+                    names.append(user.name)
+            bodies[feedback.id] = self.env._(
+                "SLA breached: escalated to level %(level)s (%(users)s).",
+                level=new_level,
+                users=", ".join(names) or self.env._("nobody to escalate to"),
+            )
+        self._schedule_activities("mail_activity_type_feedback_escalation", plans, notify=notify)
+        self._sla_log_escalations(escalations, bodies)
+
+    def _sla_log_escalations(self, escalations, bodies):
+        """Log one message per escalated feedback with the tracking value of
+        escalation_level (old -> new), in two batched creates."""
+        records = self.browse([feedback.id for feedback, _old, _new in escalations])
+        messages = records._message_log_batch(bodies)
+        field_info = self.fields_get(["escalation_level"], attributes=("string", "type"))[
+            "escalation_level"
+        ]
+        tracking = self.env["mail.tracking.value"].sudo()
+        tracking.create(
+            [
+                dict(
+                    tracking._create_tracking_values(
+                        old_level, new_level, "escalation_level", field_info, feedback
+                    ),
+                    mail_message_id=message.id,
+                )
+                for (feedback, old_level, new_level), message in zip(
+                    escalations, messages, strict=True
+                )
+            ]
+        )
+
+    @api.model
+    def _cron_update_sla(self, batch_size=SLA_BATCH):
+        """Every 15 minutes: the feedback whose SLA may have changed since the last
+        run (sla_next_check passed) is re-evaluated in batches, each committed with
+        its progress. A failing batch is retried record by record; a failing record
+        is logged and skipped without stopping the others."""
+        now = fields.Datetime.now()
+        due = self.search(
+            [("state", "in", OPEN_STATES), ("sla_next_check", "<=", now)],
+            order="sla_next_check, id",
+        ).ids
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(due))
+        for ids in split_every(batch_size, due):
+            batch = self.browse(ids)
+            try:
+                with self.env.cr.savepoint():
+                    batch._sla_process(now, batch=True)
+            except Exception:
+                _logger.warning(
+                    "SLA update failed for a batch of feedback; retrying one by one",
+                    exc_info=True,
+                )
+                for feedback in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            feedback._sla_process(now, batch=True)
+                    except Exception:
+                        _logger.exception("SLA update failed for feedback %s", feedback.id)
+            if not cron._commit_progress(len(ids)):
+                break

@@ -1,0 +1,187 @@
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+
+# Working-time planning looks this far ahead per calendar read (like resource.calendar).
+PLAN_WINDOW = timedelta(days=14)
+PLAN_MAX_WINDOWS = 60  # ~2 years of calendar: beyond that the calendar has no working time
+
+
+class CustomerFeedbackSla(models.Model):
+    """Response-time policy for customer feedback.
+
+    Policies are tried in `sequence` order; the first one whose criteria all match a
+    feedback applies (an empty criterion matches anything), like Zendesk's SLA
+    policies. Hours are WORKING hours of `calendar_id` (the feedback company's working
+    calendar when empty), public holidays of the calendar excluded.
+    """
+
+    _name = "customer.feedback.sla"
+    _description = "Feedback SLA Policy"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10, help="The first matching policy wins.")
+    company_id = fields.Many2one(
+        "res.company",
+        default=lambda self: self.env.company,
+        index=True,
+        help="Leave empty to use the policy in every company.",
+    )
+    description = fields.Text(translate=True)
+    kind_ids = fields.Many2many(
+        "customer.feedback.option",
+        "customer_feedback_sla_kind_rel",
+        "sla_id",
+        "option_id",
+        string="Kinds",
+        domain=[("field", "=", "kind")],
+        help="Feedback kinds this policy applies to; empty = any kind.",
+    )
+    priority_ids = fields.Many2many(
+        "customer.feedback.option",
+        "customer_feedback_sla_priority_rel",
+        "sla_id",
+        "option_id",
+        string="Priorities",
+        domain=[("field", "=", "priority")],
+        help="Priorities this policy applies to; empty = any priority.",
+    )
+    grade_ids = fields.Many2many(
+        "res.partner.grade",
+        string="Customer Grades",
+        help="Partner grades (levels) of the customer this policy applies to; empty = any.",
+    )
+    team_ids = fields.Many2many(
+        "crm.team",
+        string="Sales Teams",
+        check_company=True,
+        help="Sales teams this policy applies to; empty = any team.",
+    )
+    first_response_hours = fields.Float(
+        "First Response (hours)",
+        required=True,
+        default=8.0,
+        help="Working hours allowed until the customer gets a first answer.",
+    )
+    resolve_hours = fields.Float(
+        "Resolution (hours)",
+        required=True,
+        default=40.0,
+        help="Working hours allowed until the feedback is resolved.",
+    )
+    at_risk_percent = fields.Integer(
+        "At Risk at (%)",
+        default=80,
+        required=True,
+        help="Share of the allowed time after which the feedback is flagged at risk "
+        "and its owner gets an activity.",
+    )
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        default=lambda self: self.env.company.resource_calendar_id,
+        check_company=True,
+        help="Calendar the hours are counted in; empty = the working hours of the "
+        "feedback's company.",
+    )
+    feedback_count = fields.Integer(compute="_compute_feedback_count")
+
+    _first_response_positive = models.Constraint(
+        "CHECK(first_response_hours > 0)",
+        "The first response time of an SLA policy must be more than 0 hours.",
+    )
+    _resolve_positive = models.Constraint(
+        "CHECK(resolve_hours > 0)",
+        "The resolution time of an SLA policy must be more than 0 hours.",
+    )
+    _at_risk_range = models.Constraint(
+        "CHECK(at_risk_percent BETWEEN 1 AND 99)",
+        "The at-risk threshold of an SLA policy must be between 1 and 99 percent.",
+    )
+
+    def _compute_feedback_count(self):
+        counts = dict(
+            self.env["customer.feedback"]._read_group(
+                [("sla_id", "in", self.ids)], ["sla_id"], ["__count"]
+            )
+        )
+        for sla in self:
+            sla.feedback_count = counts.get(sla, 0)
+
+    def action_view_feedback(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.customer_feedback_action"
+        )
+        action["domain"] = [("sla_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # ------------------------------------------------------------------
+    # Matching and planning
+    # ------------------------------------------------------------------
+
+    def _matches(self, feedback):
+        """Whether this policy applies to `feedback` (every set criterion holds)."""
+        self.ensure_one()
+        if self.company_id and self.company_id != feedback.company_id:
+            return False
+        if self.kind_ids and feedback.kind not in self.kind_ids.mapped("value"):
+            return False
+        if self.priority_ids and feedback.priority not in self.priority_ids.mapped("value"):
+            return False
+        grade = feedback.commercial_partner_id.grade_id
+        if self.grade_ids and grade not in self.grade_ids:
+            return False
+        return not self.team_ids or feedback.team_id in self.team_ids
+
+    @api.model
+    def _find_for(self, feedbacks):
+        """Map each feedback to the first matching active policy (or an empty record).
+
+        One search for all the feedback: policies are few and matched in memory.
+        """
+        policies = self.search(
+            [("company_id", "in", feedbacks.company_id.ids + [False])], order="sequence, id"
+        )
+        return {
+            feedback: next((p for p in policies if p._matches(feedback)), self.browse())
+            for feedback in feedbacks
+        }
+
+    def _plan(self, start, hours_list, company):
+        """Datetimes (naive UTC) reached after each of `hours_list` working hours from
+        `start` (naive UTC), in this policy's calendar (or the company's).
+
+        One calendar read per 14 days scanned, whatever the number of offsets; without a
+        calendar (or a flexible one) hours are plain elapsed hours.
+        """
+        self.ensure_one()
+        calendar = self.calendar_id or company.resource_calendar_id
+        if not calendar or calendar.flexible_hours:
+            return [start + timedelta(hours=hours) for hours in hours_list]
+        wanted = sorted(set(hours_list))
+        found = {}
+        done_hours = 0.0
+        window_start = pytz.utc.localize(start)
+        for _n in range(PLAN_MAX_WINDOWS):
+            window_end = window_start + PLAN_WINDOW
+            intervals = calendar._work_intervals_batch(window_start, window_end)[False]
+            for begin, stop, _meta in intervals:
+                length = (stop - begin).total_seconds() / 3600
+                while wanted and wanted[0] <= done_hours + length:
+                    hours = wanted.pop(0)
+                    # an offset falling exactly at the end of a day stays on that day
+                    reached = begin + timedelta(hours=hours - done_hours)
+                    found[hours] = reached.astimezone(pytz.utc).replace(tzinfo=None)
+                done_hours += length
+            if not wanted:
+                break
+            window_start = window_end
+        # a calendar without working time: fall back on elapsed hours
+        return [found.get(hours) or start + timedelta(hours=hours) for hours in hours_list]

@@ -1,0 +1,190 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .feedback_common import FeedbackCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFeedbackAccess(FeedbackCommon):
+    """Who sees and handles which feedback (behaviour 6)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._policy("Standard", first=4, resolve=16)
+        Partner = cls.env["res.partner"]
+        cls.cust_salesperson = Partner.create(
+            {"name": "Rep's Own Co", "is_company": True, "user_id": cls.user_rep.id}
+        )
+        cls.cust_lead = Partner.create({"name": "Lead Co", "is_company": True})
+        cls.cust_lead_contact = Partner.create(
+            {"name": "Lead Person", "parent_id": cls.cust_lead.id}
+        )
+        cls.env["crm.lead"].create(
+            {"name": "Deal", "partner_id": cls.cust_lead_contact.id, "user_id": cls.user_rep.id}
+        )
+        cls.cust_order = Partner.create({"name": "Order Co", "is_company": True})
+        cls.env["sale.order"].create({"partner_id": cls.cust_order.id, "user_id": cls.user_rep.id})
+        cls.cust_other = Partner.create({"name": "Someone Else's Co", "is_company": True})
+        cls.other_team = cls.env["crm.team"].create({"name": "Other Team"})
+
+        def make(name, partner, **vals):
+            return cls.env["customer.feedback"].create(
+                {
+                    "name": name,
+                    "partner_id": partner.id,
+                    "kind": "question",
+                    "user_id": cls.user_cs.id,
+                    "team_id": cls.other_team.id,
+                    **vals,
+                }
+            )
+
+        cls.fb_salesperson = make("Salesperson", cls.cust_salesperson)
+        cls.fb_lead = make("Lead", cls.cust_lead_contact)
+        cls.fb_order = make("Order", cls.cust_order)
+        cls.fb_owned = make("Owned by rep", cls.cust_other, user_id=cls.user_rep.id)
+        cls.fb_other_complaint = make("Other complaint", cls.cust_other, kind="complaint")
+        cls.fb_other_question = make("Other question", cls.cust_other)
+        cls.fb_team = make("Team", cls.cust_other, team_id=cls.team.id)
+        cls.all_feedback = (
+            cls.fb_salesperson
+            | cls.fb_lead
+            | cls.fb_order
+            | cls.fb_owned
+            | cls.fb_other_complaint
+            | cls.fb_other_question
+            | cls.fb_team
+        )
+
+    def _visible(self, user):
+        return self.Feedback.with_user(user).search([("id", "in", self.all_feedback.ids)])
+
+    def test_rep_sees_feedback_of_own_customers(self):
+        visible = self._visible(self.user_rep)
+        self.assertEqual(
+            visible, self.fb_salesperson | self.fb_lead | self.fb_order | self.fb_owned
+        )
+        with self.assertRaises(AccessError):
+            self.fb_other_question.with_user(self.user_rep).read(["name"])
+        self.assertEqual(
+            self.fb_lead.with_user(self.user_rep).sales_user_ids,
+            self.user_rep,
+        )
+
+    def test_rep_creates_and_edits_but_does_not_delete(self):
+        Feedback = self.Feedback.with_user(self.user_rep)
+        logged = Feedback.create({"name": "Logged at a visit", "partner_id": self.cust_other.id})
+        self.assertEqual(logged.user_id, self.user_rep)
+        self.assertEqual(
+            Feedback.search([("id", "=", logged.id)]), logged, "they see what they log"
+        )
+        self.fb_lead.with_user(self.user_rep).write({"priority": "high"})
+        with self.assertRaises(AccessError):
+            self.fb_other_question.with_user(self.user_rep).write({"priority": "high"})
+        with self.assertRaises(AccessError):
+            self.fb_lead.with_user(self.user_rep).unlink()
+
+    def test_customer_service_and_pm_see_and_handle_all(self):
+        for user in (self.user_cs, self.user_pm, self.user_admin):
+            with self.subTest(user=user.login):
+                self.assertEqual(self._visible(user), self.all_feedback)
+        self.fb_other_question.with_user(self.user_cs).action_acknowledge()
+        self.fb_other_question.with_user(self.user_pm).action_resolve()
+        self.assertEqual(self.fb_other_question.state, "resolved")
+        self.fb_order.with_user(self.user_cs).unlink()
+
+    def test_sales_manager_sees_their_team(self):
+        self.assertEqual(self._visible(self.user_sales_manager), self.fb_team)
+        self.fb_team.with_user(self.user_sales_manager).write({"priority": "urgent"})
+        with self.assertRaises(AccessError):
+            self.fb_team.with_user(self.user_sales_manager).unlink()
+        # a team member (not leader) manager sees the team too
+        member = self.env["res.users"].create(
+            {
+                "name": "Member Manager",
+                "login": "member_manager",
+                "group_ids": [Command.set(self.env.ref("sales_team.group_sale_manager").ids)],
+            }
+        )
+        self.team.member_ids |= member
+        self.assertEqual(self._visible(member), self.fb_team)
+
+    def test_finance_reads_complaints_only(self):
+        self.assertEqual(self._visible(self.user_finance), self.fb_other_complaint)
+        with self.assertRaises(AccessError):
+            self.fb_other_complaint.with_user(self.user_finance).write({"priority": "low"})
+        with self.assertRaises(AccessError):
+            self.Feedback.with_user(self.user_finance).create(
+                {"name": "No", "partner_id": self.cust_other.id}
+            )
+
+    def test_no_access_for_other_roles(self):
+        for user in (self.user_channel, self.user_employee, self.user_portal):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.Feedback.with_user(user).search([])
+        partner = self.customer.with_user(self.user_employee)
+        self.assertNotIn("feedback_count", partner.fields_get())
+        self.assertEqual(partner.read(["name"])[0]["name"], self.customer.name)
+
+    def test_multi_company(self):
+        other = self.env["res.company"].create({"name": "Other Co"})
+        foreign = self.Feedback.with_company(other).create(
+            {
+                "name": "Elsewhere",
+                "partner_id": self.cust_other.id,
+                "company_id": other.id,
+                "user_id": False,
+                "team_id": False,
+            }
+        )
+        self.assertFalse(self.Feedback.with_user(self.user_cs).search([("id", "=", foreign.id)]))
+        self.user_cs.company_ids |= other
+        visible = (
+            self.Feedback.with_user(self.user_cs)
+            .with_context(allowed_company_ids=[self.env.company.id, other.id])
+            .search([("id", "=", foreign.id)])
+        )
+        self.assertEqual(visible, foreign)
+
+    def test_sla_policies_are_configured_by_the_administrator(self):
+        policy = self.Sla.search([], limit=1)
+        for user in (self.user_rep, self.user_cs, self.user_pm, self.user_finance):
+            with self.subTest(user=user.login):
+                self.assertTrue(policy.with_user(user).name)
+                with self.assertRaises(AccessError):
+                    policy.with_user(user).write({"first_response_hours": 1})
+        policy.with_user(self.user_admin).write({"first_response_hours": 1})
+        self.assertEqual(policy.first_response_hours, 1)
+
+    def test_rating_request_and_revisit_by_customer_service(self):
+        self.fb_other_question.with_user(self.user_cs).action_resolve()
+        wizard = (
+            self.env["customer.feedback.revisit"]
+            .with_user(self.user_cs)
+            .create({"feedback_id": self.fb_other_question.id, "satisfaction": "5"})
+        )
+        wizard.action_confirm()
+        self.assertEqual(self.fb_other_question.state, "closed")
+
+    def test_views_open_for_every_role(self):
+        """Each role loads the feedback views and the form of a feedback it can read
+        (no field or model it cannot read in the views)."""
+        readable = {
+            self.user_rep: self.fb_lead,
+            self.user_cs: self.fb_other_complaint,
+            self.user_pm: self.fb_other_complaint,
+            self.user_sales_manager: self.fb_team,
+            self.user_finance: self.fb_other_complaint,
+        }
+        views = [(False, kind) for kind in ("kanban", "list", "form", "search", "pivot", "graph")]
+        for user, feedback in readable.items():
+            with self.subTest(user=user.login):
+                Feedback = self.Feedback.with_user(user)
+                arch = Feedback.get_views(views)
+                self.assertIn("form", arch["views"])
+                kanban_fields = ["name", "partner_id", "sla_status", "user_id", "activity_ids"]
+                self.assertTrue(Feedback.search_read([("id", "=", feedback.id)], kanban_fields))
+                form = Form(feedback.with_user(user))
+                self.assertEqual(form.name, feedback.name)
