@@ -26,7 +26,10 @@ class CollabCommon(BaseCommon):
     def setUpClass(cls):
         super().setUpClass()
         users = {
-            login: new_test_user(cls.env, login=login, groups=groups, name=login.title())
+            # every role user is an employee (the demo users too): groups plus base.group_user
+            login: new_test_user(
+                cls.env, login=login, groups=f"base.group_user,{groups}", name=login.title()
+            )
             for login, groups in ROLE_GROUPS.items()
         }
         cls.user_rep = users["t_rep"]

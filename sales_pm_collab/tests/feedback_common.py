@@ -23,9 +23,6 @@ class FeedbackCommon(CollabCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # the shared fixture's product manager holds no user type (the PM group implies
-        # nothing): make them the internal user a real PM is (demo user `pm` is one)
-        cls.user_pm.group_ids |= cls.env.ref("base.group_user")
         cls.Feedback = cls.env["customer.feedback"]
         cls.Sla = cls.env["customer.feedback.sla"]
         cls.calendar = cls.env["resource.calendar"].create(
