@@ -33,6 +33,7 @@
         "demo/res_partner_demo.xml",
         "demo/product_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/product_requirement_demo.xml",
     ],
     "application": True,
     "installable": True,

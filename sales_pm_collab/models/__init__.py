@@ -1,11 +1,13 @@
 # --- requirements ---
-from . import product_requirement_stage
-from . import product_requirement
-from . import product_release
-from . import product_requirement_review
-from . import product_requirement_review_line
-from . import crm_lead
-from . import res_company
-from . import res_config_settings
+from . import (
+    crm_lead,
+    product_release,
+    product_requirement,
+    product_requirement_review,
+    product_requirement_review_line,
+    product_requirement_stage,
+    res_company,
+    res_config_settings,
+)
 
 # --- end requirements ---

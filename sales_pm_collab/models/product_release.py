@@ -19,9 +19,7 @@ class ProductRelease(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    product_id = fields.Many2one(
-        "product.template", string="Product", check_company=True, index=True, tracking=True
-    )
+    product_id = fields.Many2one("product.template", check_company=True, index=True, tracking=True)
     user_id = fields.Many2one(
         "res.users",
         string="Release Manager",
@@ -95,9 +93,11 @@ class ProductRelease(models.Model):
             requirements = release.requirement_ids
             release.requirement_count = len(requirements)
             release.revenue_at_stake = sum(requirements.mapped("revenue_at_stake"))
-            release.customer_count = len(
-                set().union(*requirements._get_demand_partners().values())
-            ) if requirements else 0
+            release.customer_count = (
+                len(set().union(*requirements._get_demand_partners().values()))
+                if requirements
+                else 0
+            )
 
     # === ACTION METHODS === #
     def action_start_testing(self):
@@ -181,9 +181,7 @@ class ProductRelease(models.Model):
         for release in self:
             if release.state in ("released", "cancelled"):
                 raise UserError(
-                    self.env._(
-                        "“%(name)s” is already released or cancelled.", name=release.name
-                    )
+                    self.env._("“%(name)s” is already released or cancelled.", name=release.name)
                 )
             if not release.requirement_ids:
                 raise UserError(
@@ -257,8 +255,7 @@ class ProductRelease(models.Model):
                 )
                 lead.message_post(
                     body=self.env._(
-                        "%(requirement)s, asked for in this opportunity, shipped in "
-                        "%(release)s.",
+                        "%(requirement)s, asked for in this opportunity, shipped in %(release)s.",
                         requirement=requirement.name,
                         release=self.name,
                     ),

@@ -17,7 +17,12 @@ class ProductRequirementReview(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        compute="_compute_name", store=True, readonly=False, required=True, tracking=True
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        tracking=True,
     )
     date = fields.Datetime(
         required=True, default=fields.Datetime.now, tracking=True, string="Meeting Date"

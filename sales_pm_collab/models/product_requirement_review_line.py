@@ -37,7 +37,6 @@ class ProductRequirementReviewLine(models.Model):
     )
     merge_into_id = fields.Many2one(
         "product.requirement",
-        string="Merge Into",
         check_company=True,
         domain="[('id', '!=', requirement_id)]",
     )
@@ -76,9 +75,7 @@ class ProductRequirementReviewLine(models.Model):
             if line.decision == "merge":
                 if not line.merge_into_id:
                     raise UserError(
-                        self.env._(
-                            "Choose the requirement to merge “%(name)s” into.", name=name
-                        )
+                        self.env._("Choose the requirement to merge “%(name)s” into.", name=name)
                     )
                 if line.merge_into_id == line.requirement_id:
                     raise UserError(

@@ -47,4 +47,5 @@ class ResCompany(models.Model):
         hours = days * (calendar.hours_per_day or 8.0)
         deadline = calendar.plan_hours(hours, start, compute_leaves=True)
         return deadline or start + timedelta(days=days)
+
     # --- end requirements ---

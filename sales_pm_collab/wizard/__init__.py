@@ -1,6 +1,8 @@
 # --- requirements ---
-from . import product_requirement_raise_wizard
-from . import product_requirement_merge_wizard
-from . import product_requirement_decline_wizard
+from . import (
+    product_requirement_decline_wizard,
+    product_requirement_merge_wizard,
+    product_requirement_raise_wizard,
+)
 
 # --- end requirements ---

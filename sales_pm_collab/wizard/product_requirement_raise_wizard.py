@@ -36,7 +36,7 @@ class ProductRequirementRaiseWizard(models.TransientModel):
     description = fields.Html(help="The need, the pain point and the expected outcome.")
     kind = fields.Selection(KINDS, default="feature", required=True)
     priority = fields.Selection(PRIORITIES, default="0")
-    product_id = fields.Many2one("product.template", string="Product")
+    product_id = fields.Many2one("product.template")
     product_categ_id = fields.Many2one(
         "product.category",
         string="Product Category",
@@ -61,8 +61,7 @@ class ProductRequirementRaiseWizard(models.TransientModel):
         "product.requirement",
         string="Existing Requirement",
         domain="[('state', 'in', ('new', 'review', 'planned', 'development', 'testing'))]",
-        help="Link this opportunity to an existing requirement instead of creating a "
-        "duplicate.",
+        help="Link this opportunity to an existing requirement instead of creating a duplicate.",
     )
 
     @api.depends("lead_id")
@@ -109,7 +108,9 @@ class ProductRequirementRaiseWizard(models.TransientModel):
         """Create the requirement, linked to the opportunity and its customer."""
         self.ensure_one()
         if not (self.name or "").strip():
-            raise UserError(self.env._("Give the requirement a title: what does the customer need?"))
+            raise UserError(
+                self.env._("Give the requirement a title: what does the customer need?")
+            )
         lead = self.lead_id
         lead.check_access("write")
         requirement = self.env["product.requirement"].create(
@@ -132,9 +133,7 @@ class ProductRequirementRaiseWizard(models.TransientModel):
         # linking as superuser after the checks: reps may link their deals
         requirement.sudo().lead_ids = [Command.link(lead.id)]
         lead.message_post(
-            body=Markup(
-                self.env._("Requirement raised: %(link)s", link=requirement._html_link())
-            ),
+            body=Markup(self.env._("Requirement raised: %(link)s", link=requirement._html_link())),
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
