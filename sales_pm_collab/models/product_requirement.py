@@ -895,6 +895,7 @@ class ProductRequirement(models.Model):
         """
         self.ensure_one()
         self.check_access("read")
+        leads = leads.with_env(self.env)
         leads.check_access("write")
         new_leads = leads - self.sudo().with_context(active_test=False).lead_ids
         if not new_leads:
