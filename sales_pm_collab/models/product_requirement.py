@@ -853,12 +853,13 @@ class ProductRequirement(models.Model):
 
     def _set_first_response_deadline(self):
         """Creation + N working days (company setting) on the company's working calendar."""
-        for requirement in self:
-            if requirement.first_response_deadline:
-                continue
-            requirement.first_response_deadline = requirement.company_id._requirement_sla_deadline(
-                requirement.create_date or fields.Datetime.now()
-            )
+        now = fields.Datetime.now()  # the creation moment (create_date is the transaction's)
+        deadlines = {}  # one calendar computation per company for the whole batch
+        for requirement in self.filtered(lambda r: not r.first_response_deadline):
+            company = requirement.company_id
+            if company not in deadlines:
+                deadlines[company] = company._requirement_sla_deadline(now)
+            requirement.first_response_deadline = deadlines[company]
 
     def _triage_breached(self, now=None):
         """The first answer came (or is still missing) after the triage deadline."""

@@ -1,6 +1,6 @@
 from . import test_install, test_roles, test_ui_login
 
 # --- requirements ---
-from . import test_requirement_demand, test_requirement_raise
+from . import test_requirement_demand, test_requirement_raise, test_requirement_triage
 
 # --- end requirements ---
