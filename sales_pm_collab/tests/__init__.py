@@ -1,6 +1,13 @@
 from . import test_install, test_roles, test_ui_login
 
 # --- requirements ---
-from . import test_requirement_demand, test_requirement_raise, test_requirement_triage
+from . import (
+    test_requirement_demand,
+    test_requirement_merge,
+    test_requirement_raise,
+    test_requirement_release,
+    test_requirement_review,
+    test_requirement_triage,
+)
 
 # --- end requirements ---
