@@ -251,7 +251,7 @@ class ProductRequirement(models.Model):
         store=True,
         groups=PM_GROUP,
         aggregator="avg",
-        digits=(16, 1),
+        digits=(16, 2),
         help="Reach × Impact × Confidence / Effort.",
     )
     # demand (stored; recomputed for the requirements whose leads or partners change)
@@ -566,6 +566,30 @@ class ProductRequirement(models.Model):
                         "button and explain why, so the sales rep can tell the customer.",
                         name=requirement.name,
                     )
+                )
+
+    @api.constrains("effort", "confidence", "reach")
+    def _check_scoring(self):
+        for requirement in self.sudo():
+            if requirement.effort <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The effort of “%(name)s” must be more than zero person-weeks: "
+                        "enter an estimate, even a rough one.",
+                        name=requirement.name,
+                    )
+                )
+            if not 0 <= (requirement.confidence or 0) <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The confidence of “%(name)s” is a percentage: enter a value "
+                        "between 0 and 100.",
+                        name=requirement.name,
+                    )
+                )
+            if (requirement.reach or 0) < 0:
+                raise ValidationError(
+                    self.env._("The reach of “%(name)s” cannot be negative.", name=requirement.name)
                 )
 
     @api.constrains("merged_into_id")

@@ -30,16 +30,25 @@ class TestRequirementMerge(RequirementCommon):
             partner_ids=[Command.set([cls.customer_a.id, cls.customer_b.id])],
             priority="3",
         )
-        cls.dup2 = cls._requirement("Offline cash sales", partner_ids=[Command.set([cls.customer_c.id])])
+        cls.dup2 = cls._requirement(
+            "Offline cash sales", partner_ids=[Command.set([cls.customer_c.id])]
+        )
 
     def test_merge_keeps_everything_on_the_master(self):
         follower = self.env["res.partner"].create({"name": "Follower", "email": "f@example.com"})
         self.dup1.message_subscribe(partner_ids=follower.ids)
         message = self.dup1.message_post(body="Customer insists", message_type="comment")
         attachment = self.env["ir.attachment"].create(
-            {"name": "spec.txt", "raw": b"spec", "res_model": self.dup1._name, "res_id": self.dup1.id}
+            {
+                "name": "spec.txt",
+                "raw": b"spec",
+                "res_model": self.dup1._name,
+                "res_id": self.dup1.id,
+            }
         )
-        activity = self.dup1.activity_schedule("mail.mail_activity_data_todo", user_id=self.user_pm.id)
+        activity = self.dup1.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.user_pm.id
+        )
         dup_message_ids = set(self.dup1.message_ids.ids)
 
         (self.dup1 | self.dup2).with_user(self.user_pm).action_merge_into(self.master.id)

@@ -179,9 +179,7 @@ class TestRequirementRaise(RequirementCommon):
         lead.invalidate_recordset()
         self.assertEqual(lead.requirement_state, "testing")
         action = lead.action_view_requirements()
-        self.assertEqual(
-            self.Requirement.search(action["domain"]), self.offline | self.unrelated
-        )
+        self.assertEqual(self.Requirement.search(action["domain"]), self.offline | self.unrelated)
         self.offline.lead_ids = [Command.unlink(self.lead.id)]
         lead.invalidate_recordset()
         action = lead.action_view_requirements()

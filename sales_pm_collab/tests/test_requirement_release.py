@@ -59,7 +59,9 @@ class TestRequirementRelease(RequirementCommon):
         self.assertEqual(self.release.beta_user_ids, self.user_rep | self.user_cs)
         activities = self._activities(self.release, self.beta_type)
         self.assertEqual(activities.user_id, self.user_rep | self.user_cs)
-        self.assertIn("Offline mode", activities.filtered(lambda a: a.user_id == self.user_rep).note)
+        self.assertIn(
+            "Offline mode", activities.filtered(lambda a: a.user_id == self.user_rep).note
+        )
         invitation = self.release.message_ids[0]
         self.assertIn("Beta test started", invitation.body)
         self.assertEqual(invitation.partner_ids, (self.user_rep | self.user_cs).partner_id)

@@ -18,11 +18,11 @@ class TestRequirementReview(RequirementCommon):
         lead_big = cls._lead(cls.contact_a, 500000, probability=50)
         lead_small = cls._lead(cls.contact_b, 10000, probability=50)
         create = cls._requirement
-        cls.big = create("Big money", lead_ids=[Command.set(lead_big.ids)], stage_id=cls.stage_review.id)
-        cls.small = create("Small money", lead_ids=[Command.set(lead_small.ids)])
-        cls.breached = create(
-            "Waited too long", first_response_deadline=now - timedelta(days=2)
+        cls.big = create(
+            "Big money", lead_ids=[Command.set(lead_big.ids)], stage_id=cls.stage_review.id
         )
+        cls.small = create("Small money", lead_ids=[Command.set(lead_small.ids)])
+        cls.breached = create("Waited too long", first_response_deadline=now - timedelta(days=2))
         cls.answered_late = create(
             "Answered late",
             stage_id=cls.stage_review.id,
@@ -81,7 +81,9 @@ class TestRequirementReview(RequirementCommon):
         self.assertEqual(event.stop, datetime(2030, 1, 7, 3, 0))
         self.assertEqual(event.partner_ids, (self.user_pm | self.user_rep).partner_id)
         self.assertEqual((event.res_model, event.res_id), (review._name, review.id))
-        review.write({"date": datetime(2030, 1, 8, 2, 0), "attendee_ids": [Command.link(self.user_cs.id)]})
+        review.write(
+            {"date": datetime(2030, 1, 8, 2, 0), "attendee_ids": [Command.link(self.user_cs.id)]}
+        )
         self.assertEqual(event.start, datetime(2030, 1, 8, 2, 0))
         self.assertIn(self.user_cs.partner_id, event.partner_ids)
         self.assertEqual(review.action_open_event()["res_id"], event.id)

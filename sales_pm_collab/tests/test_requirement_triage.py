@@ -135,7 +135,9 @@ class TestRequirementTriage(RequirementCommon):
         answered.with_user(self.user_pm).message_post(body="On it", message_type="comment")
         in_time = self._create_at(datetime(2025, 1, 6, 10, 0), name="Raised Monday")
         other_pm = self._create_new_internal_user(login="t_pm2")
-        other_pm.group_ids = [Command.link(self.env.ref(f"{MODULE}.group_collab_product_manager").id)]
+        other_pm.group_ids = [
+            Command.link(self.env.ref(f"{MODULE}.group_collab_product_manager").id)
+        ]
         owned.user_id = other_pm
         mine = self.env["mail.activity"].search
         domain = [
@@ -149,9 +151,7 @@ class TestRequirementTriage(RequirementCommon):
             self.assertEqual(len(activities), 2)
             by_record = {a.res_id: a for a in activities}
             self.assertEqual(by_record[owned.id].user_id, other_pm, "the owning PM")
-            self.assertEqual(
-                by_record[orphan.id].user_id, self.user_pm, "the company's default PM"
-            )
+            self.assertEqual(by_record[orphan.id].user_id, self.user_pm, "the company's default PM")
             self.assertIn("Triage overdue", by_record[owned.id].summary)
             # idempotent
             self.Requirement._cron_triage_overdue()
