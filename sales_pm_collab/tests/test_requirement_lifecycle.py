@@ -52,7 +52,7 @@ class TestRequirementLifecycle(RequirementCommon):
     def test_decline_wizard(self):
         action = self.requirement.with_user(self.user_pm).action_decline()
         form = Form(
-            self.env[action["res_model"]].with_user(self.user_pm).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.user_pm).with_context(**action["context"])
         )
         form.reason = "Outside this year's strategy; a partner module covers it."
         form.save().action_decline()

@@ -112,7 +112,7 @@ class TestRequirementMerge(RequirementCommon):
         requirements = self.master | self.dup1 | self.dup2
         action = requirements.with_user(self.user_pm).action_merge()
         form = Form(
-            self.env[action["res_model"]].with_user(self.user_pm).with_context(action["context"])
+            self.env[action["res_model"]].with_user(self.user_pm).with_context(**action["context"])
         )
         # proposes the one with the most customers behind it
         self.assertEqual(form.master_id, self.dup1)

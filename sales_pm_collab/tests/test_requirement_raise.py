@@ -44,7 +44,7 @@ class TestRequirementRaise(RequirementCommon):
         wizard = Form(
             self.env["product.requirement.raise.wizard"]
             .with_user(self.user_rep)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         self.assertEqual(wizard.partner_id, self.customer_a, "the commercial customer")
         self.assertEqual(wizard.user_id, self.user_rep)
