@@ -35,6 +35,11 @@
         "demo/crm_lead_demo.xml",
         "demo/product_requirement_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sales_pm_collab/static/tests/tours/requirement_tour.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

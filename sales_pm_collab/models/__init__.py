@@ -1,4 +1,3 @@
-# --- requirements ---
 from . import (
     crm_lead,
     product_release,
@@ -9,5 +8,3 @@ from . import (
     res_company,
     res_config_settings,
 )
-
-# --- end requirements ---

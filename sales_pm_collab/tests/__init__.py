@@ -1,4 +1,3 @@
-# --- requirements ---
 from . import (
     test_install,
     test_requirement_access,
@@ -11,6 +10,5 @@ from . import (
     test_requirement_triage,
     test_roles,
     test_ui_login,
+    test_ui_requirement,
 )
-
-# --- end requirements ---

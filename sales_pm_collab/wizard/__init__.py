@@ -1,8 +1,5 @@
-# --- requirements ---
 from . import (
     product_requirement_decline_wizard,
     product_requirement_merge_wizard,
     product_requirement_raise_wizard,
 )
-
-# --- end requirements ---
