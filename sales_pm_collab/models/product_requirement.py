@@ -83,7 +83,8 @@ class ProductRequirement(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    # stored: the kanban shows amounts without loading the company
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency", store=True)
     kind = fields.Selection(KINDS, required=True, default="feature", tracking=True)
     product_id = fields.Many2one("product.template", check_company=True, index=True, tracking=True)
     product_categ_id = fields.Many2one(
@@ -105,7 +106,7 @@ class ProductRequirement(models.Model):
         group_expand="_read_group_stage_ids",
     )
     state = fields.Selection(related="stage_id.state", store=True, index=True, string="Status")
-    priority = fields.Selection(PRIORITIES, default="0", index=True, tracking=True)
+    priority = fields.Selection(PRIORITIES, default="0", tracking=True)
     user_id = fields.Many2one(
         "res.users",
         string="Product Manager",
@@ -327,7 +328,11 @@ class ProductRequirement(models.Model):
         "CHECK(market_size IS NULL OR market_size >= 0)",
         "The potential market cannot be negative.",
     )
-    _kanban_idx = models.Index("(stage_id, priority DESC, sequence, id DESC) WHERE active")
+    # the kanban: one search per column, in the model's order (`active IS TRUE` is how
+    # the ORM writes the active filter; the planner needs the same predicate)
+    _kanban_idx = models.Index(
+        "(stage_id, priority DESC, sequence, id DESC) WHERE active IS TRUE"
+    )
 
     # === COMPUTE METHODS === #
     @api.depends("product_id")
@@ -553,7 +558,7 @@ class ProductRequirement(models.Model):
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         # every stage is a column, even empty ones (they are few)
-        return stages.search([("state", "!=", False)])
+        return stages.browse(stages._get_column_ids())
 
     # === CONSTRAINT METHODS === #
     @api.constrains("stage_id", "decline_reason")

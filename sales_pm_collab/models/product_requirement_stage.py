@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 # The states a stage can carry, in the order a requirement goes through them. The
 # business logic (triage SLA, releases, reviews, rights) only looks at the state, so
@@ -57,6 +57,29 @@ class ProductRequirementStage(models.Model):
         )
         for stage in self:
             stage.requirement_count = counts.get(stage, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        stages = super().create(vals_list)
+        self.env.registry.clear_cache()  # _get_column_ids
+        return stages
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "sequence" in vals:
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    @tools.ormcache()
+    def _get_column_ids(self):
+        """Every stage, in kanban order (cached: the kanban asks on every load)."""
+        return tuple(self.sudo().search([("state", "!=", False)]).ids)
 
     @api.model
     def _get_stage_for_state(self, state):
