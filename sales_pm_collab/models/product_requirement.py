@@ -330,9 +330,7 @@ class ProductRequirement(models.Model):
     )
     # the kanban: one search per column, in the model's order (`active IS TRUE` is how
     # the ORM writes the active filter; the planner needs the same predicate)
-    _kanban_idx = models.Index(
-        "(stage_id, priority DESC, sequence, id DESC) WHERE active IS TRUE"
-    )
+    _kanban_idx = models.Index("(stage_id, priority DESC, sequence, id DESC) WHERE active IS TRUE")
 
     # === COMPUTE METHODS === #
     @api.depends("product_id")
