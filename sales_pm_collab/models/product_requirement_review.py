@@ -170,6 +170,11 @@ class ProductRequirementReview(models.Model):
             for line in lines.sorted(lambda line: (line.decision == "merge", line.sequence)):
                 line._apply_decision()
             review.state = "done"
+            # the meeting took place: close its calendar activity on the review
+            meeting_activities = review.activity_ids.filtered(
+                lambda a, event=review.calendar_event_id: event and a.calendar_event_id == event
+            )
+            meeting_activities.action_done()
             undecided = review.line_ids - lines
             body = Markup("<p>%s</p>") % self.env._(
                 "Review closed: %(count)s decision(s) applied, %(undecided)s requirement(s) "

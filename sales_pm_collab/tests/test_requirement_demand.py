@@ -99,6 +99,14 @@ class TestRequirementDemand(RequirementCommon):
         leads = self.env["crm.lead"].with_context(active_test=False).search(action["domain"])
         self.assertEqual(leads, self.lead_open | self.lead_open2 | self.lead_b)
 
+    def test_opportunities_action_includes_lost_ones(self):
+        self.lead_b.action_set_lost(lost_reason_id=self.lost_reason_price.id)
+        action = self.requirement.with_user(self.user_pm).action_view_opportunities()
+        Lead = self.env["crm.lead"].with_user(self.user_pm).with_context(**action["context"])
+        self.assertEqual(
+            Lead.search(action["domain"]), self.lead_open | self.lead_open2 | self.lead_b
+        )
+
     def test_recomputes_only_the_touched_requirements(self):
         other = self._requirement("Unrelated", lead_ids=[Command.link(self.lead_b.id)])
         untouched = self._requirement(

@@ -99,10 +99,14 @@ class TestRequirementReview(RequirementCommon):
         self._line(review, self.answered_late).write(
             {"decision": "merge", "merge_into_id": self.master.id}
         )
+        self.assertTrue(review.activity_ids.filtered("calendar_event_id"), "the meeting")
         review.action_done()
 
         self.assertEqual(review.state, "done")
         self.assertTrue(review.line_ids.filtered("decision").mapped("applied"))
+        self.assertFalse(
+            review.activity_ids.filtered("calendar_event_id"), "the meeting took place"
+        )
         # accept -> planned, with the decision shown to sales
         self.assertEqual(self.big.stage_id, self.stage_planned)
         self.assertEqual(self.big.decision_note, "Q1, 40 stores first.")
