@@ -173,11 +173,7 @@ class ProductRelease(models.Model):
     def action_mark_released(self):
         """Ship: requirements move to Released, people are told, customers maybe emailed."""
         self._check_pm()
-        stage = self.env["product.requirement.stage"]._get_stage_for_state("released")
-        if not stage:
-            raise UserError(
-                self.env._("Create a requirement stage with the state “Released” first.")
-            )
+        stage = self.env["product.requirement.stage"]._require_stage_for_state("released")
         for release in self:
             if release.state in ("released", "cancelled"):
                 raise UserError(
@@ -226,18 +222,15 @@ class ProductRelease(models.Model):
                 date_deadline=today,
                 summary=summary[:250],
             )
-            requirement.message_post(
-                body=self.env._(
+            requirement._notify_requester(
+                self.env._(
                     "Shipped in %(release)s on %(date)s. %(notes)s",
                     release=self.name,
                     date=fields.Date.to_string(self.date_released),
                     notes=self.env._("Release notes are on the release.")
                     if self.release_notes
                     else "",
-                ),
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-                partner_ids=requirement.requested_by_id.partner_id.ids,
+                )
             )
             # the salespeople own the deals, not the product manager: post as superuser
             for lead in leads.sudo().filtered("user_id"):

@@ -699,11 +699,7 @@ class ProductRequirement(models.Model):
     def action_reopen(self):
         """Back to review: a declined or released requirement is discussed again."""
         self._check_pm()
-        stage = self.env["product.requirement.stage"]._get_stage_for_state("review")
-        if not stage:
-            raise UserError(
-                self.env._("Create a requirement stage with the state “Under Review” first.")
-            )
+        stage = self.env["product.requirement.stage"]._require_stage_for_state("review")
         for requirement in self:
             if requirement.state not in ("declined", "released"):
                 raise UserError(
@@ -714,13 +710,7 @@ class ProductRequirement(models.Model):
                     )
                 )
         self.write({"stage_id": stage.id, "decline_reason": False})
-        for requirement in self:
-            requirement.message_post(
-                body=self.env._("Reopened by %(user)s.", user=self.env.user.name),
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-                partner_ids=requirement.requested_by_id.partner_id.ids,
-            )
+        self._notify_requester(self.env._("Reopened by %(user)s.", user=self.env.user.name))
         return True
 
     def action_merge(self):
@@ -905,11 +895,7 @@ class ProductRequirement(models.Model):
                     "Give a reason to decline: the sales rep needs it to answer the customer."
                 )
             )
-        stage = self.env["product.requirement.stage"]._get_stage_for_state("declined")
-        if not stage:
-            raise UserError(
-                self.env._("Create a requirement stage with the state “Declined” first.")
-            )
+        stage = self.env["product.requirement.stage"]._require_stage_for_state("declined")
         self.write({"stage_id": stage.id, "decline_reason": reason})
         if notify:
             self._notify_requester(self.env._("Declined: %(reason)s", reason=reason))

@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 
 # The states a stage can carry, in the order a requirement goes through them. The
 # business logic (triage SLA, releases, reviews, rights) only looks at the state, so
@@ -85,3 +86,18 @@ class ProductRequirementStage(models.Model):
     def _get_stage_for_state(self, state):
         """The first stage (by sequence) carrying `state`, or an empty recordset."""
         return self.search([("state", "=", state)], limit=1)
+
+    @api.model
+    def _require_stage_for_state(self, state):
+        """The first stage carrying `state`; a clear error when PMs removed them all."""
+        stage = self._get_stage_for_state(state)
+        if not stage:
+            label = dict(self._fields["state"]._description_selection(self.env))[state]
+            raise UserError(
+                self.env._(
+                    "No requirement stage has the state “%(state)s”: create one in "
+                    "Configuration > Requirement Stages.",
+                    state=label,
+                )
+            )
+        return stage

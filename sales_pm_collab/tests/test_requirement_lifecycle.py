@@ -41,6 +41,12 @@ class TestRequirementLifecycle(RequirementCommon):
         self.requirement.stage_id = extra
         self.assertEqual(self.requirement.state, "released")
 
+    def test_missing_stage_for_a_state_is_a_clear_error(self):
+        stages = self.env["product.requirement.stage"].search([("state", "=", "declined")])
+        stages.write({"state": "review"})
+        with self.assertRaisesRegex(UserError, "No requirement stage has the state “Declined”"):
+            self.requirement.with_user(self.user_pm)._decline("No")
+
     def test_decline_needs_a_reason(self):
         with self.assertRaisesRegex(ValidationError, "cannot be declined without a reason"):
             self.requirement.with_user(self.user_pm).stage_id = self.stage_declined
