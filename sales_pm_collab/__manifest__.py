@@ -12,25 +12,35 @@
     "data": [
         "security/sales_pm_collab_groups.xml",
         "security/ir.model.access.csv",
-        # --- feedback ---
+        "security/requirement_security.xml",
         "security/feedback_security.xml",
         "data/ir_sequence_data.xml",
+        "data/product_requirement_stage_data.xml",
         "data/customer_feedback_option_data.xml",
         "data/customer_feedback_sla_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/mail_alias_data.xml",
         "data/ir_cron_data.xml",
-        # ---
         "views/sales_pm_collab_menus.xml",
+        # --- requirements ---
+        "views/product_requirement_views.xml",
+        "views/product_requirement_stage_views.xml",
+        "views/product_release_views.xml",
+        "views/product_requirement_review_views.xml",
         # --- feedback ---
         "views/customer_feedback_views.xml",
         "views/customer_feedback_sla_views.xml",
+        # --- inherited models ---
         "views/crm_lead_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        # --- wizards ---
+        "wizard/product_requirement_raise_wizard_views.xml",
+        "wizard/product_requirement_merge_wizard_views.xml",
+        "wizard/product_requirement_decline_wizard_views.xml",
         "wizard/customer_feedback_revisit_views.xml",
     ],
     "demo": [
@@ -38,10 +48,12 @@
         "demo/res_partner_demo.xml",
         "demo/product_demo.xml",
         "demo/crm_lead_demo.xml",
+        "demo/product_requirement_demo.xml",
         "demo/customer_feedback_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
+            "sales_pm_collab/static/tests/tours/requirement_tour.js",
             "sales_pm_collab/static/tests/tours/feedback_tour.js",
         ],
     },

@@ -1,8 +1,18 @@
 # ruff: noqa: I001 (model build order: a model must come after the ones it inherits)
+# --- requirements ---
+from . import product_requirement_stage
+from . import product_release
+from . import product_requirement
+from . import product_requirement_review
+from . import product_requirement_review_line
+
+# --- feedback ---
 from . import customer_feedback_option
 from . import customer_feedback_sla
 from . import customer_feedback
 from . import customer_feedback_source_mixin
+
+# --- inherited models ---
 from . import crm_lead
 from . import res_partner
 from . import sale_order

@@ -1,8 +1,54 @@
+from datetime import timedelta
+
 from odoo import fields, models
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    # --- requirements ---
+    requirement_triage_days = fields.Integer(
+        string="Requirement Triage Delay (working days)",
+        default=5,
+        help="A new requirement must get a first answer from a product manager within this "
+        "many working days, on the company's working calendar.",
+    )
+    requirement_pm_user_id = fields.Many2one(
+        "res.users",
+        string="Default Product Manager",
+        help="Owner of new requirements when the requester does not pick one; receives the "
+        "triage-overdue activities of requirements without an owner.",
+    )
+    requirement_high_revenue = fields.Monetary(
+        string="High Revenue at Stake",
+        currency_field="currency_id",
+        default=100000.0,
+        help="Requirements with at least this revenue at stake match the “High revenue at "
+        "stake” filter.",
+    )
+
+    _requirement_triage_days_positive = models.Constraint(
+        "CHECK(requirement_triage_days IS NULL OR requirement_triage_days >= 0)",
+        "The requirement triage delay cannot be negative.",
+    )
+
+    def _requirement_sla_deadline(self, start):
+        """`start` + the triage delay in working days (naive UTC datetimes).
+
+        Counted in working hours of the company's calendar (days × its hours per day), so
+        a requirement raised on Friday 10:00 with 1 day is due Monday 10:00. Without a
+        calendar, calendar days are used.
+        """
+        self.ensure_one()
+        days = self.requirement_triage_days or 0
+        calendar = self.resource_calendar_id
+        if not calendar or days <= 0:
+            return start + timedelta(days=days)
+        hours = days * (calendar.hours_per_day or 8.0)
+        deadline = calendar.plan_hours(hours, start, compute_leaves=True)
+        return deadline or start + timedelta(days=days)
+
+    # --- end requirements ---
 
     # --- feedback ---
     feedback_revisit_days = fields.Integer(

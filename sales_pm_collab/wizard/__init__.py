@@ -1,1 +1,6 @@
-from . import customer_feedback_revisit
+from . import (
+    customer_feedback_revisit,
+    product_requirement_decline_wizard,
+    product_requirement_merge_wizard,
+    product_requirement_raise_wizard,
+)

@@ -1,0 +1,419 @@
+"""Requirements at scale: 20,000 requirements and 50,000 linked opportunities.
+
+1. Generates the data once per bench database (plain SQL inserts for the bulk, the ORM
+   for users, partners and the stored demand figures), about a minute.
+2. Measures the product manager's kanban first load exactly as the web client asks for it:
+   one `web_read_group` grouped by stage that opens the unfolded columns (40 cards each)
+   with the kanban's field specification, plus the `read_progress_bar` call the kanban
+   makes alongside. Target: under 20 SQL queries and 150 ms for the cards.
+3. Changes one opportunity's expected revenue and counts the requirements whose demand
+   figures are recomputed (only those linked to it) and the queries it takes.
+
+Run: make bench ARGS=requirements
+"""
+
+import random
+from collections import Counter
+from unittest.mock import patch
+
+from common import Bench, bench_env, main_guard
+from lxml import etree
+
+from odoo import Command, fields
+
+N_REQUIREMENTS = 20_000
+N_LEADS = 50_000
+N_PARTNERS = 2_000
+N_REPS = 10
+N_ACTIVITIES = 3_000
+MODULE = "sales_pm_collab"
+# share of requirements per stage state (the kanban opens new..testing, folds the rest)
+STATE_SHARES = [
+    ("new", 4),
+    ("review", 3),
+    ("planned", 3),
+    ("development", 3),
+    ("testing", 2),
+    ("released", 3),
+    ("declined", 2),
+]
+
+
+def _ids(env, query, *params):
+    env.cr.execute(query, params)
+    return [row[0] for row in env.cr.fetchall()]
+
+
+def generate(env):
+    """Create the data set unless it is already there; return the bench PM user."""
+    Users = env["res.users"].with_context(no_reset_password=True)
+    pm = Users.search([("login", "=", "bench_pm")])
+    if pm and env["product.requirement"].search_count([]) >= N_REQUIREMENTS:
+        return pm
+    print(f"  generating {N_REQUIREMENTS} requirements and {N_LEADS} opportunities", flush=True)
+    company = env.company
+    pm = Users.create(
+        {
+            "name": "Bench PM",
+            "login": "bench_pm",
+            "group_ids": [
+                Command.link(env.ref("base.group_user").id),
+                Command.link(env.ref(f"{MODULE}.group_collab_product_manager").id),
+            ],
+        }
+    )
+    reps = Users.create(
+        [
+            {
+                "name": f"Bench Rep {i}",
+                "login": f"bench_rep_{i}",
+                "group_ids": [Command.link(env.ref(f"{MODULE}.group_collab_sales_rep").id)],
+            }
+            for i in range(N_REPS)
+        ]
+    )
+    team = env["crm.team"].create(
+        {"name": "Bench Team", "member_ids": [Command.set(reps.ids)], "user_id": reps[0].id}
+    )
+    partners = env["res.partner"].create(
+        [{"name": f"Bench Customer {i:04d}", "is_company": True} for i in range(N_PARTNERS)]
+    )
+    categ = env["product.category"].create({"name": "Bench Category"})
+    products = env["product.template"].create(
+        [{"name": f"Bench Product {i}", "categ_id": categ.id} for i in range(20)]
+    )
+    reasons = env["crm.lost.reason"].search([], limit=3) or env["crm.lost.reason"].create(
+        [{"name": f"Bench reason {i}"} for i in range(3)]
+    )
+    open_stages = env["crm.stage"].search([("is_won", "=", False)], limit=3)
+    won_stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+    stages = {
+        state: env["product.requirement.stage"]._get_stage_for_state(state).id
+        for state, _share in STATE_SHARES
+    }
+    env.flush_all()
+
+    # opportunities: 60% open, 20% won, 20% lost (archived)
+    cr = env.cr
+    cr.execute(
+        """
+        INSERT INTO crm_lead (
+            name, type, active, company_id, team_id, user_id, partner_id, priority,
+            stage_id, expected_revenue, probability, automated_probability, prorated_revenue,
+            won_status, lost_reason_id, date_open, date_last_stage_update,
+            create_uid, write_uid, create_date, write_date)
+        SELECT 'Bench deal ' || g, 'opportunity', (g %% 10) < 8, %(company)s, %(team)s,
+               (%(reps)s::int[])[1 + g %% %(nreps)s],
+               (%(partners)s::int[])[1 + g %% %(npartners)s], '0',
+               CASE WHEN (g %% 10) IN (6, 7) THEN %(won)s
+                    ELSE (%(open)s::int[])[1 + g %% %(nopen)s] END,
+               1000 * (1 + (g * 7919) %% 500),
+               CASE WHEN (g %% 10) < 6 THEN 10 + g %% 80
+                    WHEN (g %% 10) < 8 THEN 100 ELSE 0 END,
+               0, 0,
+               CASE WHEN (g %% 10) < 6 THEN 'pending'
+                    WHEN (g %% 10) < 8 THEN 'won' ELSE 'lost' END,
+               CASE WHEN (g %% 10) >= 8 THEN (%(reasons)s::int[])[1 + g %% %(nreasons)s] END,
+               now() at time zone 'UTC', now() at time zone 'UTC',
+               1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM generate_series(1, %(n)s) g
+        """,
+        {
+            "company": company.id,
+            "team": team.id,
+            "reps": reps.ids,
+            "nreps": len(reps),
+            "partners": partners.ids,
+            "npartners": len(partners),
+            "won": won_stage.id,
+            "open": open_stages.ids,
+            "nopen": len(open_stages),
+            "reasons": reasons.ids,
+            "nreasons": len(reasons),
+            "n": N_LEADS,
+        },
+    )
+    cr.execute(
+        "UPDATE crm_lead SET prorated_revenue = "
+        "round((expected_revenue * probability / 100)::numeric, 2) "
+        "WHERE name LIKE 'Bench deal %%'"
+    )
+    lead_ids = _ids(env, "SELECT id FROM crm_lead WHERE name LIKE 'Bench deal %%' ORDER BY id")
+
+    # requirements spread over the stages
+    state_cycle = [state for state, share in STATE_SHARES for _i in range(share)]
+    cr.execute(
+        """
+        INSERT INTO product_requirement (
+            name, description, company_id, currency_id, kind, stage_id, state, priority,
+            sequence, active,
+            user_id, requested_by_id, team_id, product_id, product_categ_id,
+            reach, impact, confidence, effort, score,
+            first_response_deadline, first_response_date,
+            create_uid, write_uid, create_date, write_date)
+        SELECT 'Bench requirement ' || g || ': ' || (%(words)s::text[])[1 + g %% 12]
+                   || ' ' || (%(words)s::text[])[1 + (g * 7) %% 12],
+               '<p>Generated for the benchmark.</p>', %(company)s, %(currency)s,
+               (%(kinds)s::text[])[1 + g %% 5],
+               (%(stage_ids)s::int[])[1 + g %% %(ncycle)s],
+               (%(states)s::text[])[1 + g %% %(ncycle)s],
+               (g %% 4)::text, 10, true, %(pm)s,
+               (%(reps)s::int[])[1 + g %% %(nreps)s], %(team)s,
+               (%(products)s::int[])[1 + g %% 20], %(categ)s,
+               g %% 500, '1', 50, 1 + g %% 10, (g %% 500) * 0.5 / (1 + g %% 10),
+               now() at time zone 'UTC' + ((g %% 10) - 5) * interval '1 day',
+               CASE WHEN (%(states)s::text[])[1 + g %% %(ncycle)s] <> 'new'
+                    THEN now() at time zone 'UTC' - interval '1 day' END,
+               1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM generate_series(1, %(n)s) g
+        """,
+        {
+            "words": "offline scanner coupon fapiao live stock queue wallet printer "
+            "loyalty dealer serial".split(),
+            "company": company.id,
+            "currency": company.currency_id.id,
+            "kinds": ["feature", "improvement", "customisation", "integration", "defect"],
+            "stage_ids": [stages[state] for state in state_cycle],
+            "states": state_cycle,
+            "ncycle": len(state_cycle),
+            "pm": pm.id,
+            "reps": reps.ids,
+            "nreps": len(reps),
+            "team": team.id,
+            "products": products.ids,
+            "categ": categ.id,
+            "n": N_REQUIREMENTS,
+        },
+    )
+    req_ids = _ids(
+        env, "SELECT id FROM product_requirement WHERE name LIKE 'Bench requirement %%' ORDER BY id"
+    )
+
+    # every opportunity is linked to one requirement, one in five to a second one
+    cr.execute(
+        """
+        INSERT INTO product_requirement_crm_lead_rel (requirement_id, lead_id)
+        SELECT (%(reqs)s::int[])[1 + (i * 7) %% %(nreq)s], l.id
+          FROM unnest(%(leads)s::int[]) WITH ORDINALITY AS l(id, i)
+        UNION
+        SELECT (%(reqs)s::int[])[1 + (i * 13 + 5) %% %(nreq)s], l.id
+          FROM unnest(%(leads)s::int[]) WITH ORDINALITY AS l(id, i) WHERE i %% 5 = 0
+        ON CONFLICT DO NOTHING
+        """,
+        {"reqs": req_ids, "nreq": len(req_ids), "leads": lead_ids},
+    )
+    # activities on some requirements, for the kanban's activity widgets and progress bar
+    rng = random.Random(42)
+    todo = env.ref("mail.mail_activity_data_todo")
+    model_id = env["ir.model"]._get_id("product.requirement")
+    cr.execute(
+        """
+        INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id, user_id,
+                                   date_deadline, summary, automated, active,
+                                   create_uid, write_uid, create_date, write_date)
+        SELECT %(model)s, 'product.requirement', r, %(type)s, %(pm)s,
+               current_date + (r %% 11 - 5), 'Bench follow-up', false, true,
+               1, 1, now() at time zone 'UTC', now() at time zone 'UTC'
+          FROM unnest(%(res_ids)s::int[]) r
+        """,
+        {
+            "model": model_id,
+            "type": todo.id,
+            "pm": pm.id,
+            "res_ids": rng.sample(req_ids, N_ACTIVITIES),
+        },
+    )
+    env.invalidate_all()
+
+    # stored demand figures through the ORM compute, in batches
+    Requirement = env["product.requirement"]
+    demand_fields = [
+        Requirement._fields[name]
+        for name in (
+            "customer_count",
+            "opportunity_count",
+            "revenue_at_stake",
+            "revenue_won",
+            "revenue_lost",
+        )
+    ]
+    for start in range(0, len(req_ids), 5000):
+        batch = Requirement.browse(req_ids[start : start + 5000])
+        for field in demand_fields:
+            env.add_to_compute(field, batch)
+        batch.flush_recordset()
+        env.invalidate_all()
+    cr.execute("ANALYZE product_requirement, crm_lead, product_requirement_crm_lead_rel")
+    cr.execute("ANALYZE mail_activity")
+    return pm
+
+
+def kanban_specification(env):
+    """The web_read specification the kanban view builds from its arch."""
+    Requirement = env["product.requirement"]
+    view = Requirement.get_views([(False, "kanban")])["views"]["kanban"]
+    arch = etree.fromstring(view["arch"])
+    names = {node.get("name") for node in arch.iter("field")}
+    # the kanban_activity widget's own dependencies
+    names |= {
+        "activity_exception_decoration",
+        "activity_exception_icon",
+        "activity_state",
+        "activity_summary",
+        "activity_type_icon",
+        "activity_type_id",
+    }
+    spec = {}
+    for name in sorted(names):
+        field = Requirement._fields[name]
+        if field.type == "many2one":
+            spec[name] = {"fields": {"display_name": {}}}
+        else:
+            spec[name] = {}
+    progressbar = arch.find("progressbar")
+    return spec, {
+        "field": progressbar.get("field"),
+        "colors": {"planned": "success", "today": "warning", "overdue": "danger"},
+        "sum_field": progressbar.get("sum_field"),
+    }
+
+
+def measure_kanban(bench, env, pm):
+    company = env.company
+    context = {
+        "lang": "en_US",
+        "tz": "Asia/Shanghai",
+        "uid": pm.id,
+        "allowed_company_ids": [company.id],
+        "bin_size": True,
+        "read_group_expand": True,
+    }
+    Requirement = env(user=pm, context=context)["product.requirement"]
+    spec, progressbar = kanban_specification(Requirement.env)
+
+    def load():
+        return Requirement.web_read_group(
+            [],
+            ["stage_id"],
+            ["revenue_at_stake:sum", "__count"],
+            auto_unfold=True,
+            unfold_read_specification=spec,
+            unfold_read_default_limit=40,
+        )
+
+    for _i in range(2):  # warm the caches (access rules, views) as a running server has them
+        load()
+        env.invalidate_all()
+    with bench.measure(
+        "PM kanban first load: web_read_group + cards",
+        env.cr,
+        target={"seconds": 0.150, "queries": 20},
+        memory=False,
+    ) as row:
+        result = load()
+        row["columns"] = len(result["groups"])
+        row["cards"] = sum(len(g.get("__records", [])) for g in result["groups"])
+    env.invalidate_all()
+    with bench.measure("PM kanban progress bars: read_progress_bar", env.cr) as row:
+        bars = Requirement.read_progress_bar([], "stage_id", progressbar)
+        row["columns"] = len(bars)
+    env.invalidate_all()
+    with bench.measure("PM kanban filter 'Triage overdue' (web_read_group + cards)", env.cr) as row:
+        result = Requirement.web_read_group(
+            [("is_triage_overdue", "=", True)],
+            ["stage_id"],
+            ["revenue_at_stake:sum", "__count"],
+            auto_unfold=True,
+            unfold_read_specification=spec,
+            unfold_read_default_limit=40,
+        )
+        row["cards"] = sum(len(g.get("__records", [])) for g in result["groups"])
+    env.invalidate_all()
+
+
+def measure_one_lead_change(bench, env):
+    Requirement = type(env["product.requirement"])
+    cr = env.cr
+    cr.execute(
+        """SELECT lead_id FROM product_requirement_crm_lead_rel r
+             JOIN crm_lead l ON l.id = r.lead_id AND l.won_status = 'pending' AND l.active
+         GROUP BY lead_id HAVING count(*) = 2 ORDER BY lead_id LIMIT 1"""
+    )
+    lead = env["crm.lead"].browse(cr.fetchone()[0])
+    linked = set(lead.requirement_ids.ids)
+    seen = Counter()
+    original_lead = Requirement._compute_lead_demand
+    original_customers = Requirement._compute_customer_count
+
+    def spy_lead(records):
+        seen["lead_demand"] += len(records)
+        seen.update(f"rec:{rid}" for rid in records.ids)
+        return original_lead(records)
+
+    def spy_customers(records):
+        seen["customer_count"] += len(records)
+        return original_customers(records)
+
+    env.invalidate_all()
+    with (
+        patch.object(Requirement, "_compute_lead_demand", spy_lead),
+        patch.object(Requirement, "_compute_customer_count", spy_customers),
+        bench.measure(
+            "change one opportunity's expected revenue (write + recompute + flush)",
+            cr,
+            target={"recomputed": 2, "queries": 20},
+        ) as row,
+    ):
+        before = {r.id: r.revenue_at_stake for r in lead.requirement_ids}
+        lead.write({"expected_revenue": lead.expected_revenue + 10000})
+        env.flush_all()
+        row["recomputed"] = seen["lead_demand"]
+        row["customer_recomputed"] = seen["customer_count"]
+    recomputed = {int(key[4:]) for key in seen if key.startswith("rec:")}
+    assert recomputed == linked, (recomputed, linked)
+    after = {r.id: r.revenue_at_stake for r in lead.requirement_ids}
+    delta = 10000 * lead.probability / 100
+    for rid in linked:
+        assert abs(after[rid] - before[rid] - delta) < 0.01, (rid, before, after)
+
+    seen.clear()
+    env.invalidate_all()
+    with (
+        patch.object(Requirement, "_compute_lead_demand", spy_lead),
+        patch.object(Requirement, "_compute_customer_count", spy_customers),
+        bench.measure(
+            "mark the same opportunity lost (archived; write + recompute + flush)",
+            cr,
+            target={"recomputed": 2},
+        ) as row,
+    ):
+        lead.action_set_lost()
+        env.flush_all()
+        row["recomputed"] = seen["lead_demand"]
+    assert {int(key[4:]) for key in seen if key.startswith("rec:")} == linked
+    assert all(r.revenue_lost >= lead.expected_revenue for r in lead.requirement_ids)
+    cr.rollback()
+
+
+def main():
+    bench = Bench("requirements")
+    with bench_env() as env:
+        t0 = fields.Datetime.now()
+        pm = generate(env)
+        print(f"  data ready ({(fields.Datetime.now() - t0).total_seconds():.0f} s)", flush=True)
+    with bench_env(commit=False) as env:
+        pm = env["res.users"].search([("login", "=", "bench_pm")])
+        counts = {
+            "requirements": env["product.requirement"].search_count([]),
+            "linked opportunities": env["crm.lead"]
+            .with_context(active_test=False)
+            .search_count([("requirement_ids", "!=", False)]),
+        }
+        print(f"  {counts}", flush=True)
+        measure_kanban(bench, env, pm)
+        measure_one_lead_change(bench, env)
+    return bench.save()
+
+
+if __name__ == "__main__":
+    main_guard(main)

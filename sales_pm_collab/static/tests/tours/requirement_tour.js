@@ -1,0 +1,68 @@
+import { registry } from "@web/core/registry";
+
+const TITLE = "Tour: offline receipts for 80 stores";
+
+// A sales rep opens an opportunity and raises a requirement from it.
+registry.category("web_tour.tours").add("sales_pm_collab_requirement_raise", {
+    url: "/odoo/action-crm.crm_lead_action_pipeline",
+    steps: () => [
+        {
+            content: "Open the opportunity",
+            trigger: ".o_kanban_record:contains('Tour: 80-store rollout')",
+            run: "click",
+        },
+        {
+            content: "Raise a requirement from the deal",
+            trigger: ".o_form_view button[name='action_raise_requirement']",
+            run: "click",
+        },
+        {
+            content: "The wizard is prefilled with the customer",
+            trigger: ".modal .o_field_widget[name='partner_id'] input:value('Tour Retail Co')",
+        },
+        {
+            content: "Describe the need",
+            trigger: ".modal .o_field_widget[name='name'] input",
+            run: `edit ${TITLE}`,
+        },
+        {
+            content: "Kind of requirement",
+            trigger: ".modal .o_field_widget[name='kind'] input",
+            run: "click",
+        },
+        {
+            content: "An improvement",
+            trigger: ".o_select_menu_menu .o_select_menu_item:contains('Improvement')",
+            run: "click",
+        },
+        {
+            content: "Send it to the product managers",
+            trigger: ".modal button[name='action_create']",
+            run: "click",
+        },
+        {
+            content: "Confirmation",
+            trigger: ".o_notification:contains('was sent to the product managers')",
+        },
+        {
+            content: "The deal now shows its requirement",
+            trigger: "body:not(:has(.modal)) .o_form_view button[name='action_view_requirements'] .o_stat_value:contains('1')",
+        },
+    ],
+});
+
+// A product manager triages it on the kanban: drag from New to Under Review.
+registry.category("web_tour.tours").add("sales_pm_collab_requirement_triage", {
+    url: "/odoo/action-sales_pm_collab.action_product_requirement",
+    steps: () => [
+        {
+            content: "Move the new requirement to review",
+            trigger: `.o_kanban_group:has(.o_column_title:contains('New')) .o_kanban_record:contains('${TITLE}')`,
+            run: "drag_and_drop(.o_kanban_group:has(.o_column_title:contains('Under Review')))",
+        },
+        {
+            content: "It is now under review",
+            trigger: `.o_kanban_group:has(.o_column_title:contains('Under Review')) .o_kanban_record:contains('${TITLE}')`,
+        },
+    ],
+});
