@@ -11,7 +11,22 @@
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/sales_pm_collab_groups.xml",
+        "security/ir.model.access.csv",
+        "security/channel_security.xml",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/sales_pm_collab_menus.xml",
+        # --- channel ---
+        "views/res_partner_views.xml",
+        "views/res_partner_grade_views.xml",
+        "views/res_partner_training_views.xml",
+        "views/res_partner_grade_evaluation_views.xml",
+        "views/sale_territory_views.xml",
+        "views/sale_order_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizard/res_partner_grade_evaluation_wizard_views.xml",
+        # --- end channel ---
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -1,0 +1,807 @@
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL, formatLang
+
+STATES = [
+    ("draft", "Draft"),
+    ("to_approve", "To Approve"),
+    ("approved", "Approved"),
+    ("applied", "Applied"),
+    ("rejected", "Rejected"),
+]
+CHANGES = [("promote", "Promote"), ("keep", "Keep"), ("demote", "Demote")]
+
+
+class ResPartnerGradeEvaluation(models.Model):
+    """One channel partner measured over a window against the grade ladder.
+
+    KPIs come from the ERP with one grouped query per KPI for all the partners of a batch
+    (`_kpi_*` methods, each returning {partner_id: value}; a partner missing from the
+    result of a ratio KPI is "not measured"). A later module measures satisfaction by
+    overriding `_kpi_satisfaction`.
+    """
+
+    _name = "res.partner.grade.evaluation"
+    _description = "Channel Partner Evaluation"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_to desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Channel Partner",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    channel_type = fields.Selection(related="partner_id.channel_type", store=True)
+    channel_manager_id = fields.Many2one(related="partner_id.channel_manager_id", store=True)
+    date_from = fields.Date(string="From", required=True, readonly=True)
+    date_to = fields.Date(string="To", required=True, readonly=True)
+    # KPIs
+    revenue = fields.Monetary(
+        readonly=True,
+        help="Posted customer invoices minus refunds, untaxed, company currency.",
+    )
+    revenue_previous = fields.Monetary(
+        string="Previous Revenue",
+        readonly=True,
+        help="Revenue of the window of the same length just before.",
+    )
+    growth = fields.Float(string="Growth (%)", readonly=True)
+    amount_due = fields.Monetary(
+        string="Invoiced Due",
+        readonly=True,
+        help="Total of the customer invoices due in the window.",
+    )
+    amount_collected = fields.Monetary(
+        string="Collected",
+        readonly=True,
+        help="Part of the invoices due in the window that is paid (residual unpaid).",
+    )
+    collection_rate = fields.Float(string="Collection Rate (%)", readonly=True)
+    collection_measured = fields.Boolean(
+        readonly=True, help="False when no invoice was due in the window."
+    )
+    new_customers = fields.Integer(readonly=True)
+    new_customer_ids = fields.Many2many(
+        "res.partner",
+        "res_partner_grade_evaluation_new_customer_rel",
+        "evaluation_id",
+        "partner_id",
+        string="New Customer Companies",
+        readonly=True,
+    )
+    satisfaction = fields.Float(readonly=True, help="Average customer rating, 1 to 5.")
+    satisfaction_measured = fields.Boolean(
+        readonly=True, help="False when no customer feedback rating exists in the window."
+    )
+    training_rate = fields.Float(
+        string="Training Rate (%)",
+        readonly=True,
+        help="Share of the mandatory courses of the target level (the level above the "
+        "recommended one; the recommended one at the top) the partner passed.",
+    )
+    training_grade_id = fields.Many2one(
+        "res.partner.grade", string="Training Rate For", readonly=True
+    )
+    # ladder
+    grade_current_id = fields.Many2one(
+        "res.partner.grade", string="Current Level", readonly=True, index=True
+    )
+    grade_recommended_id = fields.Many2one(
+        "res.partner.grade",
+        string="Recommended Level",
+        readonly=True,
+        index=True,
+        help="The highest level of the ladder whose every set criterion is met.",
+    )
+    grade_next_id = fields.Many2one(
+        "res.partner.grade",
+        string="Next Level",
+        readonly=True,
+        help="The level above the recommended one: the gap note says what it misses.",
+    )
+    change = fields.Selection(CHANGES, readonly=True, index=True)
+    failing = fields.Boolean(readonly=True, help="The partner no longer meets its current level.")
+    failing_streak = fields.Integer(
+        readonly=True,
+        help="Consecutive failing evaluations at the current level, this one included.",
+    )
+    gap_note = fields.Char(string="Gap to Next Level", readonly=True)
+    # workflow
+    state = fields.Selection(STATES, default="draft", required=True, tracking=True, index=True)
+    notify_partner = fields.Boolean(
+        string="Email the Partner",
+        default=lambda self: self.env.company.channel_evaluation_email,
+        help="When applied, email the partner its result and its gap to the next level.",
+    )
+    note = fields.Html(string="Comments")
+    submitted_by_id = fields.Many2one("res.users", readonly=True, string="Submitted By")
+    submitted_date = fields.Datetime(readonly=True)
+    approver_id = fields.Many2one("res.users", string="Approved By", readonly=True, tracking=True)
+    approval_date = fields.Datetime(readonly=True)
+    rejected_by_id = fields.Many2one("res.users", readonly=True, string="Rejected By")
+    rejected_date = fields.Datetime(readonly=True)
+    applied_date = fields.Datetime(readonly=True)
+
+    _window_order = models.Constraint(
+        "CHECK(date_to >= date_from)",
+        "An evaluation window cannot end before it starts.",
+    )
+    _partner_window_idx = models.Index("(partner_id, date_to)")
+
+    @api.depends("partner_id.name", "date_from", "date_to")
+    def _compute_name(self):
+        for evaluation in self:
+            evaluation.name = "%s (%s - %s)" % (  # noqa: UP031
+                evaluation.partner_id.name or "",
+                evaluation.date_from or "",
+                evaluation.date_to or "",
+            )
+
+    # ------------------------------------------------------------------ CRUD
+
+    def write(self, vals):
+        locked = [f for f in vals if not f.startswith(("message_", "activity_", "website_message"))]
+        if locked and any(evaluation.state == "applied" for evaluation in self):
+            raise UserError(
+                self.env._(
+                    "An applied evaluation cannot be changed: run a new evaluation of the "
+                    "partner instead."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_applied(self):
+        if any(evaluation.state == "applied" for evaluation in self):
+            raise UserError(
+                self.env._(
+                    "An applied evaluation cannot be deleted: it is the history of the "
+                    "partner's level. Run a new evaluation instead."
+                )
+            )
+
+    # --------------------------------------------------------------- actions
+
+    def _check_channel_manager(self):
+        if not self.env["res.partner"]._is_channel_manager():
+            raise UserError(
+                self.env._(
+                    "Only channel managers can submit, approve, reject or apply evaluations."
+                )
+            )
+
+    def _check_state(self, allowed, message):
+        wrong = self.filtered(lambda e: e.state not in allowed)
+        if wrong:
+            raise UserError(
+                message
+                % {
+                    "names": ", ".join(wrong.mapped("name")),
+                    "states": ", ".join(
+                        dict(STATES)[s] for s in sorted(set(wrong.mapped("state")))
+                    ),
+                }
+            )
+
+    def action_submit(self):
+        self._check_channel_manager()
+        self._check_state(
+            ["draft"],
+            self.env._("Only draft evaluations can be submitted; %(names)s is %(states)s."),
+        )
+        self.write(
+            {
+                "state": "to_approve",
+                "submitted_by_id": self.env.uid,
+                "submitted_date": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_approve(self):
+        self._check_channel_manager()
+        already = self.filtered(lambda e: e.state in ("approved", "applied"))
+        if already:
+            raise UserError(
+                self.env._(
+                    "%(names)s is already approved: an evaluation is approved once.",
+                    names=", ".join(already.mapped("name")),
+                )
+            )
+        self._check_state(
+            ["to_approve"],
+            self.env._(
+                "Only submitted evaluations can be approved; %(names)s is %(states)s. "
+                "Submit it first."
+            ),
+        )
+        self.write(
+            {
+                "state": "approved",
+                "approver_id": self.env.uid,
+                "approval_date": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_reject(self):
+        self._check_channel_manager()
+        self._check_state(
+            ["draft", "to_approve", "approved"],
+            self.env._("%(names)s cannot be rejected: it is %(states)s."),
+        )
+        self.write(
+            {
+                "state": "rejected",
+                "rejected_by_id": self.env.uid,
+                "rejected_date": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_reset_draft(self):
+        self._check_channel_manager()
+        self._check_state(
+            ["to_approve", "rejected"],
+            self.env._("%(names)s cannot go back to draft: it is %(states)s."),
+        )
+        self.write({"state": "draft"})
+        return True
+
+    def action_apply(self):
+        """Set the approved levels on the partners (core's grade sets the pricelist)."""
+        self._check_channel_manager()
+        self._check_state(
+            ["approved"],
+            self.env._("Only approved evaluations can be applied; %(names)s is %(states)s."),
+        )
+        for evaluation in self:
+            partner = evaluation.partner_id
+            if partner.grade_id != evaluation.grade_current_id:
+                raise UserError(
+                    self.env._(
+                        "The level of %(partner)s changed since %(evaluation)s was computed "
+                        "(%(then)s, now %(now)s). Reject it and run a new evaluation.",
+                        partner=partner.display_name,
+                        evaluation=evaluation.name,
+                        then=evaluation.grade_current_id.name or self.env._("none"),
+                        now=partner.grade_id.name or self.env._("none"),
+                    )
+                )
+        today = fields.Date.context_today(self)
+        template = self.env.ref(
+            "sales_pm_collab.mail_template_grade_evaluation_result", raise_if_not_found=False
+        )
+        for evaluation in self:
+            partner = evaluation.partner_id
+            if evaluation.change in ("promote", "demote"):
+                partner.write({"grade_id": evaluation.grade_recommended_id.id, "grade_date": today})
+            elif not partner.grade_date and partner.grade_id:
+                partner.grade_date = today
+            partner.message_post(body=evaluation._summary_html(), subtype_xmlid="mail.mt_note")
+            evaluation.write({"state": "applied", "applied_date": fields.Datetime.now()})
+            if evaluation.notify_partner and template and partner.email:
+                evaluation.message_post_with_source(
+                    template, message_type="comment", subtype_xmlid="mail.mt_comment"
+                )
+        return True
+
+    def _summary_html(self):
+        self.ensure_one()
+        change = dict(self._fields["change"]._description_selection(self.env))[self.change]
+        lines = [
+            self.env._(
+                "Evaluation %(from)s - %(to)s applied: %(change)s, level %(grade)s.",
+                **{
+                    "from": self.date_from,
+                    "to": self.date_to,
+                    "change": change,
+                    "grade": self.grade_recommended_id.name
+                    if self.change != "keep"
+                    else self.grade_current_id.name or self.env._("none"),
+                },
+            ),
+            self.env._(
+                "Revenue %(revenue)s (growth %(growth)s%%), collection rate %(collection)s, "
+                "new customers %(new)s, satisfaction %(satisfaction)s, training rate "
+                "%(training)s%%.",
+                revenue=formatLang(self.env, self.revenue, currency_obj=self.currency_id),
+                growth=round(self.growth, 1),
+                collection=f"{self.collection_rate:.1f}%"
+                if self.collection_measured
+                else self.env._("not measured"),
+                new=self.new_customers,
+                satisfaction=f"{self.satisfaction:.1f}"
+                if self.satisfaction_measured
+                else self.env._("not measured"),
+                training=round(self.training_rate, 1),
+            ),
+        ]
+        if self.gap_note:
+            lines.append(
+                self.env._(
+                    "To reach %(grade)s: %(gap)s.",
+                    grade=self.grade_next_id.name,
+                    gap=self.gap_note,
+                )
+            )
+        return "<br/>".join(lines)
+
+    # KPI links: each figure opens the records behind it
+    def _invoice_action(self, domain, name):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(
+            {
+                "name": name,
+                "domain": domain,
+                "context": {"create": False, "default_move_type": "out_invoice"},
+            }
+        )
+        return action
+
+    def action_view_revenue_invoices(self):
+        self.ensure_one()
+        return self._invoice_action(
+            [
+                ("commercial_partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+                ("invoice_date", ">=", self.date_from),
+                ("invoice_date", "<=", self.date_to),
+            ],
+            self.env._("Revenue of %(partner)s", partner=self.partner_id.name),
+        )
+
+    def action_view_due_invoices(self):
+        self.ensure_one()
+        return self._invoice_action(
+            [
+                ("commercial_partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "!=", "reversed"),
+                ("invoice_date_due", ">=", self.date_from),
+                ("invoice_date_due", "<=", self.date_to),
+            ],
+            self.env._("Invoices due of %(partner)s", partner=self.partner_id.name),
+        )
+
+    def action_view_new_customer_opportunities(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_opportunities")
+        action.update(
+            {
+                "name": self.env._("New customers of %(partner)s", partner=self.partner_id.name),
+                "domain": [
+                    ("channel_partner_id", "=", self.partner_id.id),
+                    ("won_status", "=", "won"),
+                    ("partner_id.commercial_partner_id", "in", self.new_customer_ids.ids),
+                    ("date_closed", ">=", fields.Datetime.to_datetime(self.date_from)),
+                    (
+                        "date_closed",
+                        "<",
+                        fields.Datetime.to_datetime(self.date_to + timedelta(days=1)),
+                    ),
+                ],
+                "context": {"create": False, "active_test": False},
+                "view_mode": "list,form",
+                "views": [(False, "list"), (False, "form")],
+            }
+        )
+        return action
+
+    def action_view_trainings(self):
+        self.ensure_one()
+        return self.partner_id.action_view_trainings()
+
+    def action_view_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------ evaluation
+
+    @api.model
+    def _default_window(self, months=12, today=None):
+        """The `months` full months up to the end of last month."""
+        today = today or fields.Date.context_today(self)
+        date_to = today.replace(day=1) - timedelta(days=1)
+        date_from = date_to + timedelta(days=1) - relativedelta(months=months)
+        return date_from, date_to
+
+    @api.model
+    def create_for_partners(self, partners, date_from, date_to):
+        """Measure `partners` over the window and create one draft evaluation each.
+
+        Every KPI is one grouped query for all the partners; the partners' earlier draft
+        evaluations (figures only, nothing decided yet) are replaced.
+        Returns the created evaluations.
+        """
+        self.check_access("create")
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        if not date_from or not date_to or date_to < date_from:
+            raise ValidationError(
+                self.env._(
+                    "The evaluation window ends (%(to)s) before it starts (%(from)s): pick an "
+                    "end date after the start date.",
+                    **{"from": date_from, "to": date_to},
+                )
+            )
+        partners = partners.commercial_partner_id.filtered("channel_type")
+        if not partners:
+            raise UserError(
+                self.env._(
+                    "None of the selected partners is a channel partner: set a channel type "
+                    "on them first."
+                )
+            )
+        company = self.env.company
+        kpis = self._compute_kpis(partners, date_from, date_to)
+        ladder = self.env["res.partner.grade"]._get_ladder(company)
+        previous = self._previous_evaluations(partners, date_to)
+        self.search([("partner_id", "in", partners.ids), ("state", "=", "draft")]).unlink()
+        vals_list = []
+        for partner in partners:
+            vals = {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "date_from": date_from,
+                "date_to": date_to,
+                **{key: values.get(partner.id) for key, values in kpis.items()},
+            }
+            vals.update(self._ladder_values(vals, partner.grade_id, ladder, previous))
+            vals_list.append(self._clean_kpi_values(vals))
+        return self.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        ).create(vals_list)
+
+    @api.model
+    def _clean_kpi_values(self, vals):
+        vals.pop("passed_course_ids", None)
+        revenue = vals.get("revenue") or 0.0
+        previous = vals.get("revenue_previous") or 0.0
+        due, collected = vals.pop("collection", None) or (0.0, 0.0)
+        satisfaction = vals.get("satisfaction")
+        new_customers = vals.pop("new_customer_ids", None) or []
+        vals.update(
+            revenue=revenue,
+            revenue_previous=previous,
+            growth=(revenue - previous) / abs(previous) * 100.0 if previous else 0.0,
+            amount_due=due,
+            amount_collected=collected,
+            collection_measured=bool(due),
+            collection_rate=collected / due * 100.0 if due else 0.0,
+            new_customers=len(new_customers),
+            new_customer_ids=[fields.Command.set(new_customers)],
+            satisfaction_measured=satisfaction is not None,
+            satisfaction=satisfaction or 0.0,
+        )
+        return vals
+
+    @api.model
+    def _compute_kpis(self, partners, date_from, date_to):
+        """{kpi: {partner_id: value}} for all partners, one grouped query per KPI."""
+        length = date_to - date_from
+        previous_to = date_from - timedelta(days=1)
+        previous_from = previous_to - length
+        return {
+            "revenue": self._kpi_revenue(partners, date_from, date_to),
+            "revenue_previous": self._kpi_revenue(partners, previous_from, previous_to),
+            "collection": self._kpi_collection(partners, date_from, date_to),
+            "new_customer_ids": self._kpi_new_customers(partners, date_from, date_to),
+            "satisfaction": self._kpi_satisfaction(partners, date_from, date_to),
+            "passed_course_ids": self._kpi_trainings(partners, date_from, date_to),
+        }
+
+    @api.model
+    def _kpi_revenue(self, partners, date_from, date_to):
+        """{partner_id: untaxed revenue}: posted customer invoices minus refunds, dated in
+        the window, company currency (journal items' balance)."""
+        self.env["account.move.line"].flush_model(["balance", "display_type", "move_id"])
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "company_id", "invoice_date", "commercial_partner_id"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, -SUM(l.balance)
+                  FROM account_move m
+                  JOIN account_move_line l ON l.move_id = m.id
+                 WHERE m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.company_id = %(company)s
+                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                   AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND l.display_type = 'product'
+              GROUP BY m.commercial_partner_id
+                """,
+                company=self.env.company.id,
+                date_from=date_from,
+                date_to=date_to,
+                partners=partners.ids,
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _kpi_collection(self, partners, date_from, date_to):
+        """{partner_id: (amount due, amount collected)} over the customer invoices due in
+        the window (company currency; the residual counts as unpaid; reversed invoices
+        are left out). A partner with no invoice due is not measured."""
+        self.env["account.move"].flush_model(
+            [
+                "state",
+                "move_type",
+                "company_id",
+                "invoice_date_due",
+                "commercial_partner_id",
+                "amount_total_signed",
+                "amount_residual_signed",
+                "payment_state",
+            ]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT commercial_partner_id,
+                       SUM(amount_total_signed),
+                       SUM(amount_total_signed - amount_residual_signed)
+                  FROM account_move
+                 WHERE state = 'posted'
+                   AND move_type = 'out_invoice'
+                   AND payment_state != 'reversed'
+                   AND company_id = %(company)s
+                   AND invoice_date_due BETWEEN %(date_from)s AND %(date_to)s
+                   AND commercial_partner_id = ANY(%(partners)s)
+              GROUP BY commercial_partner_id
+                """,
+                company=self.env.company.id,
+                date_from=date_from,
+                date_to=date_to,
+                partners=partners.ids,
+            )
+        )
+        return {pid: (due, collected) for pid, due, collected in rows if due}
+
+    @api.model
+    def _kpi_new_customers(self, partners, date_from, date_to):
+        """{partner_id: [customer company ids]}: customers of opportunities won in the window
+        with this channel partner that had no won opportunity before the window."""
+        self.env["crm.lead"].flush_model(
+            ["won_status", "date_closed", "channel_partner_id", "partner_id", "company_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        start = fields.Datetime.to_datetime(date_from)
+        end = fields.Datetime.to_datetime(date_to + timedelta(days=1))
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT l.channel_partner_id, ARRAY_AGG(DISTINCT c.commercial_partner_id)
+                  FROM crm_lead l
+                  JOIN res_partner c ON c.id = l.partner_id
+                 WHERE l.won_status = 'won'
+                   AND l.channel_partner_id = ANY(%(partners)s)
+                   AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
+                   AND (l.company_id IS NULL OR l.company_id = %(company)s)
+                   AND NOT EXISTS (
+                        SELECT 1
+                          FROM crm_lead e
+                          JOIN res_partner ec ON ec.id = e.partner_id
+                         WHERE e.won_status = 'won'
+                           AND ec.commercial_partner_id = c.commercial_partner_id
+                           AND e.date_closed < %(start)s)
+              GROUP BY l.channel_partner_id
+                """,
+                partners=partners.ids,
+                start=start,
+                end=end,
+                company=self.env.company.id,
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _kpi_satisfaction(self, partners, date_from, date_to):
+        """{partner_id: average rating 1-5} of the partners' customers' feedback in the
+        window. Not measured here (customer feedback is another feature): an empty dict.
+        Override to measure it; a partner missing from the result is "not measured"."""
+        return {}
+
+    @api.model
+    def _kpi_trainings(self, partners, date_from, date_to):
+        """{partner_id: set of course ids passed by the end of the window}."""
+        groups = self.env["res.partner.training"]._read_group(
+            [
+                ("partner_id", "in", partners.ids),
+                ("result", "=", "passed"),
+                ("date", "<=", date_to),
+            ],
+            ["partner_id"],
+            ["course_id:array_agg"],
+        )
+        return {partner.id: set(course_ids) for partner, course_ids in groups}
+
+    @api.model
+    def _previous_evaluations(self, partners, date_to):
+        """{partner_id: (grade_current_id, failing, failing_streak)} of each partner's
+        latest earlier evaluation that was not rejected (one query)."""
+        self.flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, grade_current_id, failing,
+                       failing_streak
+                  FROM res_partner_grade_evaluation
+                 WHERE partner_id = ANY(%(partners)s)
+                   AND state IN ('to_approve', 'approved', 'applied')
+                   AND date_to <= %(date_to)s
+              ORDER BY partner_id, date_to DESC, id DESC
+                """,
+                partners=partners.ids,
+                date_to=date_to,
+            )
+        )
+        return {pid: (grade, failing, streak or 0) for pid, grade, failing, streak in rows}
+
+    # --- ladder ---
+
+    @api.model
+    def _grade_gaps(self, grade, vals, passed):
+        """What `vals` misses for `grade`: a list of readable gaps (empty: every set
+        criterion is met). A set criterion whose KPI is not measured is not met."""
+        gaps = []
+        _ = self.env._
+        if grade.min_revenue and (vals.get("revenue") or 0.0) < grade.min_revenue:
+            missing = grade.min_revenue - (vals.get("revenue") or 0.0)
+            gaps.append(_("revenue +%(amount)s", amount=formatLang(self.env, missing, digits=0)))
+        if grade.min_collection_rate:
+            due, collected = vals.get("collection") or (0.0, 0.0)
+            if not due:
+                gaps.append(_("collection rate not measured (no invoice due)"))
+            elif collected / due * 100.0 < grade.min_collection_rate:
+                missing = grade.min_collection_rate - collected / due * 100.0
+                gaps.append(_("collection rate +%(points)s pts", points=f"{missing:.1f}"))
+        if grade.min_new_customers:
+            count = len(vals.get("new_customer_ids") or [])
+            if count < grade.min_new_customers:
+                gaps.append(_("%(count)s new customers", count=grade.min_new_customers - count))
+        if grade.min_satisfaction:
+            satisfaction = vals.get("satisfaction")
+            if satisfaction is None:
+                gaps.append(_("satisfaction not measured"))
+            elif satisfaction < grade.min_satisfaction:
+                gaps.append(
+                    _(
+                        "satisfaction +%(points)s",
+                        points=f"{grade.min_satisfaction - satisfaction:.1f}",
+                    )
+                )
+        if grade.min_training_rate:
+            mandatory = set(grade.mandatory_course_ids.ids)
+            rate = self._training_rate(grade, passed)
+            if rate < grade.min_training_rate:
+                # the fewest courses to pass to reach the rate
+                needed = -(-grade.min_training_rate * len(mandatory) // 100) - len(
+                    mandatory & passed
+                )
+                gaps.append(_("%(count)s mandatory trainings", count=int(max(needed, 1))))
+        return gaps
+
+    @api.model
+    def _training_rate(self, grade, passed):
+        mandatory = set(grade.mandatory_course_ids.ids)
+        if not mandatory:
+            return 100.0
+        return len(mandatory & passed) / len(mandatory) * 100.0
+
+    @api.model
+    def _ladder_values(self, vals, current, ladder, previous):
+        """Recommended level, change, failing streak, training rate and gap note of one
+        partner. `ladder` is highest first; `previous` from _previous_evaluations."""
+        passed = vals.get("passed_course_ids") or set()
+        gaps = {grade: self._grade_gaps(grade, vals, passed) for grade in ladder}
+        recommended = next((grade for grade in ladder if not gaps[grade]), ladder.browse())
+        rank = {grade: index for index, grade in enumerate(ladder)}  # 0 = highest
+        if recommended:
+            next_grade = ladder[rank[recommended] - 1] if rank[recommended] else ladder.browse()
+        else:
+            next_grade = ladder[-1:] if ladder else ladder.browse()
+        current = current if current in rank else ladder.browse()
+        failing = bool(current) and (not recommended or rank[recommended] > rank[current])
+        streak = 0
+        if failing:
+            prev_grade, prev_failing, prev_streak = previous.get(
+                vals["partner_id"], (None, False, 0)
+            )
+            streak = prev_streak + 1 if prev_failing and prev_grade == current.id else 1
+        if not current:
+            change = "promote" if recommended else "keep"
+        elif failing:
+            change = "demote" if streak >= (current.demotion_grace or 1) else "keep"
+        elif rank[recommended] < rank[current]:
+            change = "promote"
+        else:
+            change = "keep"
+        training_grade = next_grade or recommended
+        if next_grade:
+            gap_note = "; ".join(gaps[next_grade])
+        elif recommended:
+            gap_note = self.env._("top of the ladder")
+        else:
+            gap_note = False
+        if failing and change == "keep":
+            gap_note = self.env._(
+                "%(gap)s (failing %(streak)s of %(grace)s before demotion)",
+                gap=gap_note or "",
+                streak=streak,
+                grace=current.demotion_grace,
+            )
+        return {
+            "grade_current_id": current.id,
+            "grade_recommended_id": recommended.id,
+            "grade_next_id": next_grade.id,
+            "change": change,
+            "failing": failing,
+            "failing_streak": streak,
+            "gap_note": gap_note,
+            "training_grade_id": training_grade.id,
+            "training_rate": self._training_rate(training_grade, passed) if training_grade else 0.0,
+        }
+
+    # ------------------------------------------------------------------ cron
+
+    @api.model
+    def _cron_evaluate_channel_partners(self):
+        """Quarterly: a draft evaluation of every channel partner, per company, over its
+        level's window (the level's evaluation months up to the end of last month)."""
+        partners = self.env["res.partner"].search(
+            [("channel_type", "!=", False), ("is_company", "=", True)]
+        )
+        batches = {}
+        for partner in partners:
+            company = partner.company_id or self.env.company
+            months = partner.grade_id.evaluation_months or 12
+            batches.setdefault((company, months), self.env["res.partner"])
+            batches[(company, months)] |= partner
+        for (company, months), batch in batches.items():
+            date_from, date_to = self._default_window(months)
+            self.with_company(company).create_for_partners(batch, date_from, date_to)
+
+    @api.model
+    def _search_domain_channel_partners(self, grade_ids=None, channel_type=None, manager=None):
+        domain = Domain("channel_type", "!=", False) & Domain("is_company", "=", True)
+        if grade_ids:
+            domain &= Domain("grade_id", "in", grade_ids)
+        if channel_type:
+            domain &= Domain("channel_type", "=", channel_type)
+        if manager:
+            domain &= Domain("channel_manager_id", "=", manager)
+        return domain
