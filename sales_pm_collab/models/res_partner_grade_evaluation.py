@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -344,7 +345,7 @@ class ResPartnerGradeEvaluation(models.Model):
                     gap=self.gap_note,
                 )
             )
-        return "<br/>".join(lines)
+        return Markup("<br/>").join(lines)
 
     # KPI links: each figure opens the records behind it
     def _invoice_action(self, domain, name):
@@ -479,9 +480,10 @@ class ResPartnerGradeEvaluation(models.Model):
             }
             vals.update(self._ladder_values(vals, partner.grade_id, ladder, previous))
             vals_list.append(self._clean_kpi_values(vals))
-        return self.with_context(
+        evaluations = self.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         ).create(vals_list)
+        return evaluations.with_env(self.env)
 
     @api.model
     def _clean_kpi_values(self, vals):
@@ -662,7 +664,7 @@ class ResPartnerGradeEvaluation(models.Model):
                   FROM res_partner_grade_evaluation
                  WHERE partner_id = ANY(%(partners)s)
                    AND state IN ('to_approve', 'approved', 'applied')
-                   AND date_to <= %(date_to)s
+                   AND date_to < %(date_to)s
               ORDER BY partner_id, date_to DESC, id DESC
                 """,
                 partners=partners.ids,
