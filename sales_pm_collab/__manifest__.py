@@ -33,6 +33,9 @@
         "demo/res_partner_demo.xml",
         "demo/product_demo.xml",
         "demo/crm_lead_demo.xml",
+        # --- channel ---
+        "demo/channel_demo.xml",
+        # --- end channel ---
     ],
     "application": True,
     "installable": True,
