@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 CHANNEL_TYPES = [
     ("distributor_l1", "Level-1 Distributor"),
@@ -88,35 +89,37 @@ class ResPartner(models.Model):
     grade_evaluation_count = fields.Integer(compute="_compute_grade_evaluation_count")
     training_count = fields.Integer(compute="_compute_training_count")
     territory_conflict_count = fields.Integer(compute="_compute_territory_conflict_count")
+    # the last evaluation and its KPIs, stored for the kanban, pivot and graph
     last_evaluation_id = fields.Many2one(
         "res.partner.grade.evaluation",
-        compute="_compute_last_evaluation_id",
+        compute="_compute_last_evaluation",
         store=True,
         string="Last Evaluation",
         help="The most recent evaluation that was not rejected.",
     )
     channel_revenue = fields.Monetary(
-        related="last_evaluation_id.revenue", store=True, string="Last Revenue"
+        compute="_compute_last_evaluation", store=True, string="Last Revenue"
     )
     channel_growth = fields.Float(
-        related="last_evaluation_id.growth", store=True, string="Last Growth (%)"
+        compute="_compute_last_evaluation", store=True, string="Last Growth (%)"
     )
     channel_collection_rate = fields.Float(
-        related="last_evaluation_id.collection_rate",
-        store=True,
-        string="Last Collection Rate (%)",
+        compute="_compute_last_evaluation", store=True, string="Last Collection Rate (%)"
     )
     channel_new_customers = fields.Integer(
-        related="last_evaluation_id.new_customers", store=True, string="Last New Customers"
+        compute="_compute_last_evaluation", store=True, string="Last New Customers"
     )
     channel_satisfaction = fields.Float(
-        related="last_evaluation_id.satisfaction", store=True, string="Last Satisfaction"
+        compute="_compute_last_evaluation", store=True, string="Last Satisfaction"
     )
     channel_training_rate = fields.Float(
-        related="last_evaluation_id.training_rate", store=True, string="Last Training Rate (%)"
+        compute="_compute_last_evaluation", store=True, string="Last Training Rate (%)"
     )
     channel_change = fields.Selection(
-        related="last_evaluation_id.change", store=True, string="Last Proposal"
+        [("promote", "Promote"), ("keep", "Keep"), ("demote", "Demote")],
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Proposal",
     )
     channel_gap_note = fields.Char(related="last_evaluation_id.gap_note", string="Gap")
     channel_recommended_grade_id = fields.Many2one(
@@ -156,19 +159,76 @@ class ResPartner(models.Model):
         for partner in self:
             partner.territory_conflict_count = counts.get(partner, 0)
 
+    _LAST_EVALUATION_FIELDS = (
+        "last_evaluation_id",
+        "channel_revenue",
+        "channel_growth",
+        "channel_collection_rate",
+        "channel_new_customers",
+        "channel_satisfaction",
+        "channel_training_rate",
+        "channel_change",
+    )
+
     @api.depends("grade_evaluation_ids.state", "grade_evaluation_ids.date_to")
-    def _compute_last_evaluation_id(self):
+    def _compute_last_evaluation(self):
         last = {}
         if self.ids:
-            rows = self.env["res.partner.grade.evaluation"].search_fetch(
+            evaluations = self.env["res.partner.grade.evaluation"].search_fetch(
                 [("partner_id", "in", self.ids), ("state", "!=", "rejected")],
-                ["partner_id"],
+                [
+                    "partner_id",
+                    "revenue",
+                    "growth",
+                    "collection_rate",
+                    "new_customers",
+                    "satisfaction",
+                    "training_rate",
+                    "change",
+                ],
                 order="partner_id, date_to desc, id desc",
             )
-            for evaluation in rows:
+            for evaluation in evaluations:
                 last.setdefault(evaluation.partner_id.id, evaluation)
+        empty = self.env["res.partner.grade.evaluation"]
         for partner in self:
-            partner.last_evaluation_id = last.get(partner.id, False)
+            evaluation = last.get(partner.id, empty)
+            partner.last_evaluation_id = evaluation
+            partner.channel_revenue = evaluation.revenue
+            partner.channel_growth = evaluation.growth
+            partner.channel_collection_rate = evaluation.collection_rate
+            partner.channel_new_customers = evaluation.new_customers
+            partner.channel_satisfaction = evaluation.satisfaction
+            partner.channel_training_rate = evaluation.training_rate
+            partner.channel_change = evaluation.change
+
+    def _update_last_evaluation(self, partners):
+        """Set the last evaluation and its KPIs of `partners` in ONE statement (what
+        _compute_last_evaluation does record by record), after evaluations were inserted
+        in bulk."""
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET last_evaluation_id = e.id,
+                       channel_revenue = e.revenue,
+                       channel_growth = e.growth,
+                       channel_collection_rate = e.collection_rate,
+                       channel_new_customers = e.new_customers,
+                       channel_satisfaction = e.satisfaction,
+                       channel_training_rate = e.training_rate,
+                       channel_change = e.change
+                  FROM (SELECT DISTINCT ON (partner_id) *
+                          FROM res_partner_grade_evaluation
+                         WHERE partner_id = ANY(%(partners)s) AND state != 'rejected'
+                      ORDER BY partner_id, date_to DESC, id DESC) e
+                 WHERE p.id = e.partner_id
+                """,
+                partners=partners.ids,
+            )
+        )
+        partners.invalidate_recordset(list(self._LAST_EVALUATION_FIELDS))
 
     @api.constrains("channel_parent_id")
     def _check_channel_parent(self):

@@ -8,6 +8,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, formatLang
 
+from .res_partner import CHANNEL_TYPES
+
 STATES = [
     ("draft", "Draft"),
     ("to_approve", "To Approve"),
@@ -33,7 +35,9 @@ class ResPartnerGradeEvaluation(models.Model):
     _order = "date_to desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(compute="_compute_name", store=True)
+    _rec_names_search = ["partner_id"]
+
+    name = fields.Char(compute="_compute_name")
     partner_id = fields.Many2one(
         "res.partner",
         string="Channel Partner",
@@ -50,9 +54,18 @@ class ResPartnerGradeEvaluation(models.Model):
         default=lambda self: self.env.company,
         index=True,
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
-    channel_type = fields.Selection(related="partner_id.channel_type", store=True)
-    channel_manager_id = fields.Many2one(related="partner_id.channel_manager_id", store=True)
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company.currency_id,
+        help="The company currency of the KPIs.",
+    )
+    # the partner's channel type and manager when it was evaluated
+    channel_type = fields.Selection(CHANNEL_TYPES, readonly=True, index=True)
+    channel_manager_id = fields.Many2one(
+        "res.users", string="Channel Manager", readonly=True, index=True
+    )
     date_from = fields.Date(string="From", required=True, readonly=True)
     date_to = fields.Date(string="To", required=True, readonly=True)
     # KPIs
@@ -446,6 +459,8 @@ class ResPartnerGradeEvaluation(models.Model):
         Returns the created evaluations.
         """
         self.check_access("create")
+        if not isinstance(partners, models.BaseModel):  # ids, e.g. from RPC or XML data
+            partners = self.env["res.partner"].browse(partners)
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
         if not date_from or not date_to or date_to < date_from:
@@ -456,7 +471,23 @@ class ResPartnerGradeEvaluation(models.Model):
                     **{"from": date_from, "to": date_to},
                 )
             )
-        partners = partners.commercial_partner_id.filtered("channel_type")
+        # the channel partners behind the given ones (commercial entities), in one query
+        self.env["res.partner"].flush_model(
+            ["commercial_partner_id", "channel_type", "channel_manager_id", "grade_id"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT c.id, c.channel_type, c.channel_manager_id, c.grade_id
+                  FROM res_partner p
+                  JOIN res_partner c ON c.id = p.commercial_partner_id
+                 WHERE p.id = ANY(%(ids)s) AND c.channel_type IS NOT NULL
+              ORDER BY c.id
+                """,
+                ids=partners.ids,
+            )
+        )
+        partners = self.env["res.partner"].browse([row[0] for row in rows])
         if not partners:
             raise UserError(
                 self.env._(
@@ -466,27 +497,113 @@ class ResPartnerGradeEvaluation(models.Model):
             )
         company = self.env.company
         kpis = self._compute_kpis(partners, date_from, date_to)
-        ladder = self.env["res.partner.grade"]._get_ladder(company)
+        criteria = self._ladder_criteria(self.env["res.partner.grade"]._get_ladder(company))
         previous = self._previous_evaluations(partners, date_to)
-        self.search([("partner_id", "in", partners.ids), ("state", "=", "draft")]).unlink()
+        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+        drafts = self.search([("partner_id", "in", partners.ids), ("state", "=", "draft")])
+        if drafts:
+            drafts.unlink()
+            # the partners' last evaluation is rewritten below, in one statement
+            for fname in self.env["res.partner"]._LAST_EVALUATION_FIELDS:
+                self.env.remove_to_compute(self.env["res.partner"]._fields[fname], partners)
         vals_list = []
-        for partner in partners:
+        for partner_id, channel_type, manager_id, grade_id in rows:
             vals = {
-                "partner_id": partner.id,
+                "partner_id": partner_id,
                 "company_id": company.id,
+                "currency_id": company.currency_id.id,
+                "channel_type": channel_type,
+                "channel_manager_id": manager_id,
                 "date_from": date_from,
                 "date_to": date_to,
-                **{key: values.get(partner.id) for key, values in kpis.items()},
+                **{key: values.get(partner_id) for key, values in kpis.items()},
             }
-            vals.update(self._ladder_values(vals, partner.grade_id, ladder, previous))
+            vals.update(self._ladder_values(vals, grade_id, criteria, previous, lang))
             vals_list.append(self._clean_kpi_values(vals))
-        evaluations = self.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
-        ).create(vals_list)
-        return evaluations.with_env(self.env)
+        evaluations = self._insert_evaluations(vals_list)
+        self.env["res.partner"]._update_last_evaluation(partners)
+        return evaluations
+
+    @api.model
+    def _insert_evaluations(self, vals_list):
+        """Insert draft evaluations with a constant number of statements, whatever their
+        number (the ORM's create batches by a hundred): one INSERT for the evaluations,
+        one for their new customers. They are created without chatter message or follower,
+        like the ORM create with mail_create_nolog / mail_create_nosubscribe."""
+        if not vals_list:
+            return self.browse()
+        self.env.flush_all()
+        now = self.env.cr.now()
+        new_customers = [vals.pop("new_customer_ids", []) for vals in vals_list]
+        defaults = {
+            "state": "draft",
+            "notify_partner": self.env.company.channel_evaluation_email,
+            "create_uid": self.env.uid,
+            "write_uid": self.env.uid,
+            "create_date": now,
+            "write_date": now,
+        }
+        columns = sorted(set(defaults) | {fname for vals in vals_list for fname in vals})
+        for fname in columns:
+            field = self._fields.get(fname)
+            if fname not in defaults and (
+                not field
+                or not field.store
+                or field.type
+                in (
+                    "many2many",
+                    "one2many",
+                )
+            ):
+                raise ValueError(f"cannot insert {fname} with SQL")
+        rows = [
+            tuple(
+                self._fields[fname].convert_to_column(
+                    {**defaults, **vals}.get(fname), self, {**defaults, **vals}
+                )
+                if fname not in ("create_date", "write_date")
+                else now
+                for fname in columns
+            )
+            for vals in vals_list
+        ]
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                    SQL.identifier(self._table),
+                    SQL(", ").join(SQL.identifier(fname) for fname in columns),
+                    SQL(", ").join(SQL("%s", row) for row in rows),
+                )
+            )
+        ]
+        pairs = [
+            (evaluation_id, customer_id)
+            for evaluation_id, customers in zip(ids, new_customers, strict=True)
+            for customer_id in customers
+        ]
+        if pairs:
+            field = self._fields["new_customer_ids"]
+            self.env.execute_query(
+                SQL(
+                    "INSERT INTO %s (%s, %s) VALUES %s",
+                    SQL.identifier(field.relation),
+                    SQL.identifier(field.column1),
+                    SQL.identifier(field.column2),
+                    SQL(", ").join(SQL("%s", pair) for pair in pairs),
+                )
+            )
+        evaluations = self.browse(ids)
+        # stored computed fields an extension may add are computed as after a create
+        for field in self._fields.values():
+            if field.store and field.compute:
+                self.env.add_to_compute(field, evaluations)
+        return evaluations
 
     @api.model
     def _clean_kpi_values(self, vals):
+        """Turn the raw KPI values of one partner into field values."""
         vals.pop("passed_course_ids", None)
         revenue = vals.get("revenue") or 0.0
         previous = vals.get("revenue_previous") or 0.0
@@ -502,7 +619,7 @@ class ResPartnerGradeEvaluation(models.Model):
             collection_measured=bool(due),
             collection_rate=collected / due * 100.0 if due else 0.0,
             new_customers=len(new_customers),
-            new_customer_ids=[fields.Command.set(new_customers)],
+            new_customer_ids=list(new_customers),
             satisfaction_measured=satisfaction is not None,
             satisfaction=satisfaction or 0.0,
         )
@@ -676,85 +793,123 @@ class ResPartnerGradeEvaluation(models.Model):
     # --- ladder ---
 
     @api.model
-    def _grade_gaps(self, grade, vals, passed):
-        """What `vals` misses for `grade`: a list of readable gaps (empty: every set
-        criterion is met). A set criterion whose KPI is not measured is not met."""
+    def _ladder_criteria(self, ladder):
+        """The criteria of the ladder's grades as plain dicts (highest grade first), read
+        once per batch."""
+        return [
+            {
+                "grade": grade,
+                "min_revenue": grade.min_revenue,
+                "min_collection_rate": grade.min_collection_rate,
+                "min_new_customers": grade.min_new_customers,
+                "min_satisfaction": grade.min_satisfaction,
+                "min_training_rate": grade.min_training_rate,
+                "mandatory": set(grade.mandatory_course_ids.ids),
+                "grace": grade.demotion_grace or 1,
+            }
+            for grade in ladder
+        ]
+
+    @api.model
+    def _grade_gaps(self, crit, vals, passed):
+        """What `vals` misses for the grade of `crit` (from _ladder_criteria): a list of
+        (criterion, missing amount) pairs, empty when every set criterion is met. A set
+        criterion whose KPI is not measured is not met (missing amount None)."""
         gaps = []
-        _ = self.env._
-        if grade.min_revenue and (vals.get("revenue") or 0.0) < grade.min_revenue:
-            missing = grade.min_revenue - (vals.get("revenue") or 0.0)
-            gaps.append(_("revenue +%(amount)s", amount=formatLang(self.env, missing, digits=0)))
-        if grade.min_collection_rate:
+        revenue = vals.get("revenue") or 0.0
+        if crit["min_revenue"] and revenue < crit["min_revenue"]:
+            gaps.append(("revenue", crit["min_revenue"] - revenue))
+        if crit["min_collection_rate"]:
             due, collected = vals.get("collection") or (0.0, 0.0)
             if not due:
-                gaps.append(_("collection rate not measured (no invoice due)"))
-            elif collected / due * 100.0 < grade.min_collection_rate:
-                missing = grade.min_collection_rate - collected / due * 100.0
-                gaps.append(_("collection rate +%(points)s pts", points=f"{missing:.1f}"))
-        if grade.min_new_customers:
+                gaps.append(("collection_rate", None))
+            elif collected / due * 100.0 < crit["min_collection_rate"]:
+                gaps.append(
+                    ("collection_rate", crit["min_collection_rate"] - collected / due * 100.0)
+                )
+        if crit["min_new_customers"]:
             count = len(vals.get("new_customer_ids") or [])
-            if count < grade.min_new_customers:
-                gaps.append(_("%(count)s new customers", count=grade.min_new_customers - count))
-        if grade.min_satisfaction:
+            if count < crit["min_new_customers"]:
+                gaps.append(("new_customers", crit["min_new_customers"] - count))
+        if crit["min_satisfaction"]:
             satisfaction = vals.get("satisfaction")
             if satisfaction is None:
-                gaps.append(_("satisfaction not measured"))
-            elif satisfaction < grade.min_satisfaction:
-                gaps.append(
-                    _(
-                        "satisfaction +%(points)s",
-                        points=f"{grade.min_satisfaction - satisfaction:.1f}",
-                    )
-                )
-        if grade.min_training_rate:
-            mandatory = set(grade.mandatory_course_ids.ids)
-            rate = self._training_rate(grade, passed)
-            if rate < grade.min_training_rate:
-                # the fewest courses to pass to reach the rate
-                needed = -(-grade.min_training_rate * len(mandatory) // 100) - len(
+                gaps.append(("satisfaction", None))
+            elif satisfaction < crit["min_satisfaction"]:
+                gaps.append(("satisfaction", crit["min_satisfaction"] - satisfaction))
+        if crit["min_training_rate"]:
+            mandatory = crit["mandatory"]
+            if self._training_rate(mandatory, passed) < crit["min_training_rate"]:
+                # the fewest courses still to pass to reach the rate
+                needed = -(-crit["min_training_rate"] * len(mandatory) // 100) - len(
                     mandatory & passed
                 )
-                gaps.append(_("%(count)s mandatory trainings", count=int(max(needed, 1))))
+                gaps.append(("trainings", int(max(needed, 1))))
         return gaps
 
     @api.model
-    def _training_rate(self, grade, passed):
-        mandatory = set(grade.mandatory_course_ids.ids)
+    def _format_gaps(self, gaps, lang):
+        _ = self.env._
+        texts = {
+            "revenue": lambda v: _(
+                "revenue +%(amount)s", amount=lang.format("%.0f", v, grouping=True)
+            ),
+            "collection_rate": lambda v: (
+                _("collection rate not measured (no invoice due)")
+                if v is None
+                else _("collection rate +%(points)s pts", points=f"{v:.1f}")
+            ),
+            "new_customers": lambda v: _("%(count)s new customers", count=v),
+            "satisfaction": lambda v: (
+                _("satisfaction not measured")
+                if v is None
+                else _("satisfaction +%(points)s", points=f"{v:.1f}")
+            ),
+            "trainings": lambda v: _("%(count)s mandatory trainings", count=v),
+        }
+        return "; ".join(texts[kind](value) for kind, value in gaps)
+
+    @api.model
+    def _training_rate(self, mandatory, passed):
         if not mandatory:
             return 100.0
         return len(mandatory & passed) / len(mandatory) * 100.0
 
     @api.model
-    def _ladder_values(self, vals, current, ladder, previous):
+    def _ladder_values(self, vals, current_id, criteria, previous, lang):
         """Recommended level, change, failing streak, training rate and gap note of one
-        partner. `ladder` is highest first; `previous` from _previous_evaluations."""
+        partner. `criteria` from _ladder_criteria (highest first), `previous` from
+        _previous_evaluations."""
         passed = vals.get("passed_course_ids") or set()
-        gaps = {grade: self._grade_gaps(grade, vals, passed) for grade in ladder}
-        recommended = next((grade for grade in ladder if not gaps[grade]), ladder.browse())
-        rank = {grade: index for index, grade in enumerate(ladder)}  # 0 = highest
-        if recommended:
-            next_grade = ladder[rank[recommended] - 1] if rank[recommended] else ladder.browse()
+        rank = None
+        for index, crit in enumerate(criteria):  # the highest grade without gap
+            if not self._grade_gaps(crit, vals, passed):
+                rank = index
+                break
+        ranks = {crit["grade"].id: index for index, crit in enumerate(criteria)}
+        recommended = criteria[rank] if rank is not None else None
+        if rank is None:
+            target = criteria[-1] if criteria else None
         else:
-            next_grade = ladder[-1:] if ladder else ladder.browse()
-        current = current if current in rank else ladder.browse()
-        failing = bool(current) and (not recommended or rank[recommended] > rank[current])
+            target = criteria[rank - 1] if rank else None
+        current_rank = ranks.get(current_id)
+        failing = current_rank is not None and (rank is None or rank > current_rank)
         streak = 0
         if failing:
             prev_grade, prev_failing, prev_streak = previous.get(
                 vals["partner_id"], (None, False, 0)
             )
-            streak = prev_streak + 1 if prev_failing and prev_grade == current.id else 1
-        if not current:
+            streak = prev_streak + 1 if prev_failing and prev_grade == current_id else 1
+        if current_rank is None:
             change = "promote" if recommended else "keep"
         elif failing:
-            change = "demote" if streak >= (current.demotion_grace or 1) else "keep"
-        elif rank[recommended] < rank[current]:
+            change = "demote" if streak >= criteria[current_rank]["grace"] else "keep"
+        elif rank < current_rank:
             change = "promote"
         else:
             change = "keep"
-        training_grade = next_grade or recommended
-        if next_grade:
-            gap_note = "; ".join(gaps[next_grade])
+        if target:
+            gap_note = self._format_gaps(self._grade_gaps(target, vals, passed), lang)
         elif recommended:
             gap_note = self.env._("top of the ladder")
         else:
@@ -764,18 +919,21 @@ class ResPartnerGradeEvaluation(models.Model):
                 "%(gap)s (failing %(streak)s of %(grace)s before demotion)",
                 gap=gap_note or "",
                 streak=streak,
-                grace=current.demotion_grace,
+                grace=criteria[current_rank]["grace"],
             )
+        training = target or recommended
         return {
-            "grade_current_id": current.id,
-            "grade_recommended_id": recommended.id,
-            "grade_next_id": next_grade.id,
+            "grade_current_id": current_id if current_rank is not None else False,
+            "grade_recommended_id": recommended["grade"].id if recommended else False,
+            "grade_next_id": target["grade"].id if target else False,
             "change": change,
             "failing": failing,
             "failing_streak": streak,
             "gap_note": gap_note,
-            "training_grade_id": training_grade.id,
-            "training_rate": self._training_rate(training_grade, passed) if training_grade else 0.0,
+            "training_grade_id": training["grade"].id if training else False,
+            "training_rate": self._training_rate(training["mandatory"], passed)
+            if training
+            else 0.0,
         }
 
     # ------------------------------------------------------------------ cron
