@@ -37,6 +37,13 @@
         "demo/channel_demo.xml",
         # --- end channel ---
     ],
+    "assets": {
+        "web.assets_tests": [
+            # --- channel ---
+            "sales_pm_collab/static/tests/tours/channel_tour.js",
+            # --- end channel ---
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -1,4 +1,3 @@
-# --- channel ---
 from . import (
     test_channel_access,
     test_channel_approval,
@@ -7,7 +6,6 @@ from . import (
     test_channel_territory,
     test_install,
     test_roles,
+    test_ui_channel,
     test_ui_login,
 )
-
-# --- end channel ---
