@@ -7,7 +7,6 @@ class CrmLead(models.Model):
     # --- channel ---
     channel_partner_id = fields.Many2one(
         "res.partner",
-        string="Channel Partner",
         index="btree_not_null",
         tracking=True,
         domain="[('channel_type', '!=', False), ('is_company', '=', True)]",

@@ -49,7 +49,6 @@ class ResPartner(models.Model):
     )
     channel_manager_id = fields.Many2one(
         "res.users",
-        string="Channel Manager",
         tracking=True,
         index=True,
         domain="[('share', '=', False)]",
@@ -94,7 +93,6 @@ class ResPartner(models.Model):
         "res.partner.grade.evaluation",
         compute="_compute_last_evaluation",
         store=True,
-        string="Last Evaluation",
         help="The most recent evaluation that was not rejected.",
     )
     channel_revenue = fields.Monetary(

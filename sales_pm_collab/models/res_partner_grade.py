@@ -75,7 +75,6 @@ class ResPartnerGrade(models.Model):
     currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_currency_id",
-        string="Currency",
     )
     ladder_level = fields.Integer(
         compute="_compute_ladder_level",

@@ -63,9 +63,7 @@ class ResPartnerGradeEvaluation(models.Model):
     )
     # the partner's channel type and manager when it was evaluated
     channel_type = fields.Selection(CHANNEL_TYPES, readonly=True, index=True)
-    channel_manager_id = fields.Many2one(
-        "res.users", string="Channel Manager", readonly=True, index=True
-    )
+    channel_manager_id = fields.Many2one("res.users", readonly=True, index=True)
     date_from = fields.Date(string="From", required=True, readonly=True)
     date_to = fields.Date(string="To", required=True, readonly=True)
     # KPIs
@@ -147,11 +145,11 @@ class ResPartnerGradeEvaluation(models.Model):
         help="When applied, email the partner its result and its gap to the next level.",
     )
     note = fields.Html(string="Comments")
-    submitted_by_id = fields.Many2one("res.users", readonly=True, string="Submitted By")
+    submitted_by_id = fields.Many2one("res.users", readonly=True)
     submitted_date = fields.Datetime(readonly=True)
     approver_id = fields.Many2one("res.users", string="Approved By", readonly=True, tracking=True)
     approval_date = fields.Datetime(readonly=True)
-    rejected_by_id = fields.Many2one("res.users", readonly=True, string="Rejected By")
+    rejected_by_id = fields.Many2one("res.users", readonly=True)
     rejected_date = fields.Datetime(readonly=True)
     applied_date = fields.Datetime(readonly=True)
 
@@ -164,10 +162,9 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.depends("partner_id.name", "date_from", "date_to")
     def _compute_name(self):
         for evaluation in self:
-            evaluation.name = "%s (%s - %s)" % (  # noqa: UP031
-                evaluation.partner_id.name or "",
-                evaluation.date_from or "",
-                evaluation.date_to or "",
+            evaluation.name = (
+                f"{evaluation.partner_id.name or ''} "
+                f"({evaluation.date_from or ''} - {evaluation.date_to or ''})"
             )
 
     # ------------------------------------------------------------------ CRUD
@@ -849,25 +846,25 @@ class ResPartnerGradeEvaluation(models.Model):
 
     @api.model
     def _format_gaps(self, gaps, lang):
-        _ = self.env._
-        texts = {
-            "revenue": lambda v: _(
-                "revenue +%(amount)s", amount=lang.format("%.0f", v, grouping=True)
-            ),
-            "collection_rate": lambda v: (
-                _("collection rate not measured (no invoice due)")
-                if v is None
-                else _("collection rate +%(points)s pts", points=f"{v:.1f}")
-            ),
-            "new_customers": lambda v: _("%(count)s new customers", count=v),
-            "satisfaction": lambda v: (
-                _("satisfaction not measured")
-                if v is None
-                else _("satisfaction +%(points)s", points=f"{v:.1f}")
-            ),
-            "trainings": lambda v: _("%(count)s mandatory trainings", count=v),
-        }
-        return "; ".join(texts[kind](value) for kind, value in gaps)
+        """The readable gap note of _grade_gaps: "revenue +120,000; 2 mandatory trainings"."""
+        texts = []
+        for kind, value in gaps:
+            if kind == "revenue":
+                amount = lang.format("%.0f", value, grouping=True)
+                texts.append(self.env._("revenue +%(amount)s", amount=amount))
+            elif kind == "collection_rate" and value is None:
+                texts.append(self.env._("collection rate not measured (no invoice due)"))
+            elif kind == "collection_rate":
+                texts.append(self.env._("collection rate +%(points)s pts", points=f"{value:.1f}"))
+            elif kind == "new_customers":
+                texts.append(self.env._("%(count)s new customers", count=value))
+            elif kind == "satisfaction" and value is None:
+                texts.append(self.env._("satisfaction not measured"))
+            elif kind == "satisfaction":
+                texts.append(self.env._("satisfaction +%(points)s", points=f"{value:.1f}"))
+            elif kind == "trainings":
+                texts.append(self.env._("%(count)s mandatory trainings", count=value))
+        return "; ".join(texts)
 
     @api.model
     def _training_rate(self, mandatory, passed):

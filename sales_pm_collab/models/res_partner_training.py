@@ -25,7 +25,6 @@ class ResPartnerTraining(models.Model):
     )
     attendee_id = fields.Many2one(
         "res.partner",
-        string="Attendee",
         domain="[('parent_id', '=', partner_id)]",
         help="The contact of the partner who took the course.",
     )

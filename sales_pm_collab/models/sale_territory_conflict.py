@@ -14,7 +14,6 @@ class SaleTerritoryConflict(models.Model):
     name = fields.Char(compute="_compute_name", store=True)
     sale_order_id = fields.Many2one(
         "sale.order",
-        string="Sale Order",
         required=True,
         index=True,
         ondelete="cascade",
@@ -22,7 +21,6 @@ class SaleTerritoryConflict(models.Model):
     )
     seller_id = fields.Many2one(
         "res.partner",
-        string="Seller",
         required=True,
         index=True,
         help="The channel partner on the order.",
@@ -69,10 +67,8 @@ class SaleTerritoryConflict(models.Model):
     @api.depends("sale_order_id.name", "territory_id.name")
     def _compute_name(self):
         for conflict in self:
-            conflict.name = "%s / %s" % (  # noqa: UP031
-                conflict.sale_order_id.name or "",
-                conflict.territory_id.name or "",
-            )
+            order = conflict.sale_order_id.name or ""
+            conflict.name = f"{order} / {conflict.territory_id.name or ''}"
 
     def action_accept(self):
         self.write({"state": "accepted"})
