@@ -371,19 +371,32 @@ class ResPartnerGradeEvaluation(models.Model):
         )
         return action
 
-    def action_view_revenue_invoices(self):
+    def _previous_window(self):
         self.ensure_one()
+        previous_to = self.date_from - timedelta(days=1)
+        return previous_to - (self.date_to - self.date_from), previous_to
+
+    def action_view_revenue_invoices(self, previous=False):
+        """The posted invoices and refunds behind the revenue (or the previous revenue)."""
+        self.ensure_one()
+        date_from, date_to = self._previous_window() if previous else (self.date_from, self.date_to)
         return self._invoice_action(
             [
                 ("commercial_partner_id", "=", self.partner_id.id),
                 ("company_id", "=", self.company_id.id),
                 ("move_type", "in", ("out_invoice", "out_refund")),
                 ("state", "=", "posted"),
-                ("invoice_date", ">=", self.date_from),
-                ("invoice_date", "<=", self.date_to),
+                ("invoice_date", ">=", date_from),
+                ("invoice_date", "<=", date_to),
             ],
-            self.env._("Revenue of %(partner)s", partner=self.partner_id.name),
+            self.env._(
+                "Revenue of %(partner)s, %(from)s - %(to)s",
+                **{"partner": self.partner_id.name, "from": date_from, "to": date_to},
+            ),
         )
+
+    def action_view_previous_invoices(self):
+        return self.action_view_revenue_invoices(previous=True)
 
     def action_view_due_invoices(self):
         self.ensure_one()

@@ -151,6 +151,8 @@ class TestChannelKpi(ChannelCommon):
             Move.search(evaluation.action_view_revenue_invoices()["domain"]), inv | refund
         )
         self.assertEqual(Move.search(evaluation.action_view_due_invoices()["domain"]), inv)
+        old = self._invoice(self.dist_a, 300, date(2023, 6, 1))
+        self.assertEqual(Move.search(evaluation.action_view_previous_invoices()["domain"]), old)
         training = self.env["res.partner.training"].create(
             {"partner_id": self.dist_a.id, "course_id": self.course_install.id}
         )
