@@ -255,6 +255,14 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get(f) for vals in vals_list for f in self._CHANNEL_MANAGED_FIELDS
+        ):
+            self._check_channel_manager_rights()
+        return super().create(vals_list)
+
     def write(self, vals):
         if not self.env.su and any(f in vals for f in self._CHANNEL_MANAGED_FIELDS):
             self._check_channel_manager_rights()

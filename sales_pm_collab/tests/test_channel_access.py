@@ -62,8 +62,11 @@ class TestChannelAccess(ChannelCommon):
             )
         with self.assertRaises(AccessError):
             env["sale.territory"].create({"name": "T-rep zone"})
-        # the rep can still edit ordinary partner fields
+        with self.assertRaises(AccessError):
+            env["res.partner"].create({"name": "T-rep channel", "channel_type": "agent"})
+        # the rep can still edit ordinary partner fields and create customers
         partner.phone = "+86 21 5555 0000"
+        env["res.partner"].create({"name": "T-rep customer", "is_company": True})
 
     def test_finance_and_pm_read_only(self):
         for user in (self.user_finance, self.user_pm):
