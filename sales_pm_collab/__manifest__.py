@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "security/requirement_security.xml",
         "security/feedback_security.xml",
+        "security/channel_security.xml",
         "data/ir_sequence_data.xml",
         "data/product_requirement_stage_data.xml",
         "data/customer_feedback_option_data.xml",
@@ -31,6 +32,11 @@
         # --- feedback ---
         "views/customer_feedback_views.xml",
         "views/customer_feedback_sla_views.xml",
+        # --- channel ---
+        "views/res_partner_grade_views.xml",
+        "views/res_partner_training_views.xml",
+        "views/res_partner_grade_evaluation_views.xml",
+        "views/sale_territory_views.xml",
         # --- inherited models ---
         "views/crm_lead_views.xml",
         "views/res_partner_views.xml",
@@ -42,6 +48,7 @@
         "wizard/product_requirement_merge_wizard_views.xml",
         "wizard/product_requirement_decline_wizard_views.xml",
         "wizard/customer_feedback_revisit_views.xml",
+        "wizard/res_partner_grade_evaluation_wizard_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
@@ -50,11 +57,13 @@
         "demo/crm_lead_demo.xml",
         "demo/product_requirement_demo.xml",
         "demo/customer_feedback_demo.xml",
+        "demo/channel_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "sales_pm_collab/static/tests/tours/requirement_tour.js",
             "sales_pm_collab/static/tests/tours/feedback_tour.js",
+            "sales_pm_collab/static/tests/tours/channel_tour.js",
         ],
     },
     "application": True,

@@ -12,6 +12,14 @@ from . import customer_feedback_sla
 from . import customer_feedback
 from . import customer_feedback_source_mixin
 
+# --- channel ---
+from . import res_partner_grade
+from . import res_partner_training_course
+from . import res_partner_training
+from . import res_partner_grade_evaluation
+from . import sale_territory
+from . import sale_territory_conflict
+
 # --- inherited models ---
 from . import crm_lead
 from . import res_partner

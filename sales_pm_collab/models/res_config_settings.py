@@ -48,3 +48,12 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             if alias and alias.alias_name != settings.feedback_alias_name:
                 alias.sudo().alias_name = settings.feedback_alias_name
+
+    # --- channel ---
+    channel_conflict_policy = fields.Selection(
+        related="company_id.channel_conflict_policy", readonly=False
+    )
+    channel_evaluation_email = fields.Boolean(
+        related="company_id.channel_evaluation_email", readonly=False
+    )
+    # --- end channel ---

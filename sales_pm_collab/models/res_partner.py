@@ -1,11 +1,324 @@
-from odoo import models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+
+CHANNEL_TYPES = [
+    ("distributor_l1", "Level-1 Distributor"),
+    ("distributor_l2", "Level-2 Distributor"),
+    ("agent", "Agent"),
+    ("retailer", "Retailer"),
+    ("ecommerce", "E-commerce"),
+    ("cross_border", "Cross-border"),
+]
 
 
 class ResPartner(models.Model):
-    # --- feedback ---
     _name = "res.partner"
     _inherit = ["res.partner", "customer.feedback.source.mixin"]
 
+    # --- channel ---
+    # fields only channel managers (and sales managers, administrators) may change
+    _CHANNEL_MANAGED_FIELDS = (
+        "channel_type",
+        "channel_parent_id",
+        "channel_manager_id",
+        "grade_id",
+        "grade_date",
+        "territory_ids",
+        "agreement_date_start",
+        "agreement_date_end",
+        "agreement_note",
+        "agreement_attachment_ids",
+    )
+
+    channel_type = fields.Selection(
+        CHANNEL_TYPES,
+        tracking=True,
+        index=True,
+        help="Empty: not a channel partner.",
+    )
+    channel_parent_id = fields.Many2one(
+        "res.partner",
+        string="Supplying Distributor",
+        index=True,
+        tracking=True,
+        domain="[('channel_type', '=', 'distributor_l1'), ('id', '!=', id)]",
+        help="The level-1 distributor that supplies this level-2 distributor or retailer.",
+    )
+    channel_child_ids = fields.One2many(
+        "res.partner", "channel_parent_id", string="Supplied Channel Partners"
+    )
+    channel_manager_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        index=True,
+        domain="[('share', '=', False)]",
+    )
+    grade_date = fields.Date(
+        string="Level Since", tracking=True, help="Date the partner reached its current level."
+    )
+    territory_ids = fields.Many2many(
+        "sale.territory",
+        "res_partner_sale_territory_rel",
+        "partner_id",
+        "territory_id",
+        string="Authorised Territories",
+    )
+    agreement_date_start = fields.Date(string="Agreement Start", tracking=True)
+    agreement_date_end = fields.Date(string="Agreement End", tracking=True)
+    agreement_note = fields.Html(
+        string="Agreement Terms",
+        help="Sales target, price system, rebate policy, after-sales responsibility, "
+        "training support.",
+    )
+    agreement_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "res_partner_agreement_attachment_rel",
+        "partner_id",
+        "attachment_id",
+        string="Agreement Documents",
+    )
+    training_ids = fields.One2many("res.partner.training", "partner_id", string="Trainings")
+    channel_can_edit = fields.Boolean(
+        compute="_compute_channel_can_edit",
+        help="Technical: whether the user may change the channel fields.",
+    )
+    grade_evaluation_ids = fields.One2many(
+        "res.partner.grade.evaluation", "partner_id", string="Evaluations"
+    )
+    grade_evaluation_count = fields.Integer(compute="_compute_grade_evaluation_count")
+    training_count = fields.Integer(compute="_compute_training_count")
+    territory_conflict_count = fields.Integer(compute="_compute_territory_conflict_count")
+    # the last evaluation and its KPIs, stored for the kanban, pivot and graph
+    last_evaluation_id = fields.Many2one(
+        "res.partner.grade.evaluation",
+        compute="_compute_last_evaluation",
+        store=True,
+        help="The most recent evaluation that was not rejected.",
+    )
+    channel_revenue = fields.Monetary(
+        compute="_compute_last_evaluation", store=True, string="Last Revenue"
+    )
+    channel_growth = fields.Float(
+        compute="_compute_last_evaluation", store=True, string="Last Growth (%)"
+    )
+    channel_collection_rate = fields.Float(
+        compute="_compute_last_evaluation", store=True, string="Last Collection Rate (%)"
+    )
+    channel_new_customers = fields.Integer(
+        compute="_compute_last_evaluation", store=True, string="Last New Customers"
+    )
+    channel_satisfaction = fields.Float(
+        compute="_compute_last_evaluation", store=True, string="Last Satisfaction"
+    )
+    channel_training_rate = fields.Float(
+        compute="_compute_last_evaluation", store=True, string="Last Training Rate (%)"
+    )
+    channel_change = fields.Selection(
+        [("promote", "Promote"), ("keep", "Keep"), ("demote", "Demote")],
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Proposal",
+    )
+    channel_gap_note = fields.Char(related="last_evaluation_id.gap_note", string="Gap")
+    channel_recommended_grade_id = fields.Many2one(
+        related="last_evaluation_id.grade_recommended_id", string="Recommended Level"
+    )
+
+    @api.depends_context("uid")
+    def _compute_channel_can_edit(self):
+        self.channel_can_edit = self._is_channel_manager()
+
+    @api.depends("grade_evaluation_ids")
+    def _compute_grade_evaluation_count(self):
+        counts = dict(
+            self.env["res.partner.grade.evaluation"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.grade_evaluation_count = counts.get(partner, 0)
+
+    @api.depends("training_ids")
+    def _compute_training_count(self):
+        counts = dict(
+            self.env["res.partner.training"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.training_count = counts.get(partner, 0)
+
+    def _compute_territory_conflict_count(self):
+        counts = dict(
+            self.env["sale.territory.conflict"]._read_group(
+                [("seller_id", "in", self.ids)], ["seller_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.territory_conflict_count = counts.get(partner, 0)
+
+    _LAST_EVALUATION_FIELDS = (
+        "last_evaluation_id",
+        "channel_revenue",
+        "channel_growth",
+        "channel_collection_rate",
+        "channel_new_customers",
+        "channel_satisfaction",
+        "channel_training_rate",
+        "channel_change",
+    )
+
+    @api.depends("grade_evaluation_ids.state", "grade_evaluation_ids.date_to")
+    def _compute_last_evaluation(self):
+        last = {}
+        if self.ids:
+            evaluations = self.env["res.partner.grade.evaluation"].search_fetch(
+                [("partner_id", "in", self.ids), ("state", "!=", "rejected")],
+                [
+                    "partner_id",
+                    "revenue",
+                    "growth",
+                    "collection_rate",
+                    "new_customers",
+                    "satisfaction",
+                    "training_rate",
+                    "change",
+                ],
+                order="partner_id, date_to desc, id desc",
+            )
+            for evaluation in evaluations:
+                last.setdefault(evaluation.partner_id.id, evaluation)
+        empty = self.env["res.partner.grade.evaluation"]
+        for partner in self:
+            evaluation = last.get(partner.id, empty)
+            partner.last_evaluation_id = evaluation
+            partner.channel_revenue = evaluation.revenue
+            partner.channel_growth = evaluation.growth
+            partner.channel_collection_rate = evaluation.collection_rate
+            partner.channel_new_customers = evaluation.new_customers
+            partner.channel_satisfaction = evaluation.satisfaction
+            partner.channel_training_rate = evaluation.training_rate
+            partner.channel_change = evaluation.change
+
+    def _update_last_evaluation(self, partners):
+        """Set the last evaluation and its KPIs of `partners` in ONE statement (what
+        _compute_last_evaluation does record by record), after evaluations were inserted
+        in bulk."""
+        self.env.flush_all()
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET last_evaluation_id = e.id,
+                       channel_revenue = e.revenue,
+                       channel_growth = e.growth,
+                       channel_collection_rate = e.collection_rate,
+                       channel_new_customers = e.new_customers,
+                       channel_satisfaction = e.satisfaction,
+                       channel_training_rate = e.training_rate,
+                       channel_change = e.change
+                  FROM (SELECT DISTINCT ON (partner_id) *
+                          FROM res_partner_grade_evaluation
+                         WHERE partner_id = ANY(%(partners)s) AND state != 'rejected'
+                      ORDER BY partner_id, date_to DESC, id DESC) e
+                 WHERE p.id = e.partner_id
+                """,
+                partners=partners.ids,
+            )
+        )
+        partners.invalidate_recordset(list(self._LAST_EVALUATION_FIELDS))
+
+    @api.constrains("channel_parent_id")
+    def _check_channel_parent(self):
+        if self._has_cycle("channel_parent_id"):
+            raise ValidationError(
+                self.env._(
+                    "A channel partner cannot be supplied, directly or through others, by "
+                    "itself. Pick another supplying distributor."
+                )
+            )
+
+    @api.constrains("agreement_date_start", "agreement_date_end")
+    def _check_agreement_dates(self):
+        for partner in self:
+            if (
+                partner.agreement_date_start
+                and partner.agreement_date_end
+                and partner.agreement_date_end < partner.agreement_date_start
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The agreement of %(partner)s ends before it starts: set an end date "
+                        "after %(start)s.",
+                        partner=partner.display_name,
+                        start=partner.agreement_date_start,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get(f) for vals in vals_list for f in self._CHANNEL_MANAGED_FIELDS
+        ):
+            self._check_channel_manager_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and any(f in vals for f in self._CHANNEL_MANAGED_FIELDS):
+            self._check_channel_manager_rights()
+        return super().write(vals)
+
+    @api.model
+    def _is_channel_manager(self):
+        user = self.env.user
+        return (
+            self.env.su
+            or user.has_group("sales_pm_collab.group_collab_channel_manager")
+            or user.has_group("sales_team.group_sale_manager")
+            or user.has_group("base.group_system")
+        )
+
+    @api.model
+    def _check_channel_manager_rights(self):
+        if self.env.context.get("channel_grade_from_sale") or self._is_channel_manager():
+            return
+        raise AccessError(
+            self.env._(
+                "Only channel managers can change the channel type, level, territories or "
+                "agreement of a partner. Ask a channel manager."
+            )
+        )
+
+    def action_view_grade_evaluations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.action_res_partner_grade_evaluation"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_view_trainings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.action_res_partner_training"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_view_territory_conflicts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.action_sale_territory_conflict"
+        )
+        action["domain"] = [("seller_id", "=", self.commercial_partner_id.id)]
+        return action
+
+    # --- end channel ---
+
+    # --- feedback ---
     def _feedback_link_field(self):
         return "commercial_partner_id"
 

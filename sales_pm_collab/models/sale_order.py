@@ -1,11 +1,140 @@
-from odoo import models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class SaleOrder(models.Model):
-    # --- feedback ---
     _name = "sale.order"
     _inherit = ["sale.order", "customer.feedback.source.mixin"]
 
+    # --- channel ---
+    territory_conflict_ids = fields.One2many(
+        "sale.territory.conflict", "sale_order_id", string="Territory Conflicts"
+    )
+    territory_conflict_count = fields.Integer(compute="_compute_territory_conflict_count")
+    channel_territory_warning = fields.Char(
+        compute="_compute_channel_territory_warning",
+        string="Territory Warning",
+    )
+
+    @api.depends("territory_conflict_ids")
+    def _compute_territory_conflict_count(self):
+        for order in self:
+            order.territory_conflict_count = len(order.territory_conflict_ids)
+
+    @api.depends("partner_id", "partner_shipping_id", "company_id", "state")
+    def _compute_channel_territory_warning(self):
+        items = [
+            (
+                order.id,
+                order.company_id.id,
+                order.partner_id.commercial_partner_id.id,
+                order.partner_shipping_id.country_id.id,
+                order.partner_shipping_id.state_id.id,
+                order.partner_shipping_id.zip,
+            )
+            for order in self
+            if order.state in ("draft", "sent")
+            and order.partner_id.commercial_partner_id.channel_type
+        ]
+        Territory = self.env["sale.territory"]
+        conflicts = Territory._find_conflicts(items) if items else {}
+        for order in self:
+            order.channel_territory_warning = Territory._conflict_warning(conflicts.get(order.id))
+
+    def action_confirm(self):
+        conflicts = self._territory_conflicts()
+        if conflicts:
+            self._check_territory_policy(conflicts)
+        res = super().action_confirm()
+        if conflicts:
+            self._create_territory_conflicts(conflicts)
+        return res
+
+    def _territory_conflicts(self):
+        """{order_id: (seller_id, [(territory_id, owner_ids)])} for the orders of channel
+        partners delivering into an exclusive territory of others.
+
+        Two queries whatever the number of orders: the orders' sellers and delivery
+        addresses, and the exclusive territories (sale.territory._find_conflicts).
+        """
+        if not self.ids:
+            return {}
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT o.id, o.company_id, cp.id, s.country_id, s.state_id, s.zip
+                  FROM sale_order o
+                  JOIN res_partner p ON p.id = o.partner_id
+                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                  JOIN res_partner s ON s.id = COALESCE(o.partner_shipping_id, o.partner_id)
+                 WHERE o.id = ANY(%(ids)s) AND cp.channel_type IS NOT NULL
+                """,
+                ids=self.ids,
+            )
+        )
+        if not rows:
+            return {}
+        sellers = {row[0]: row[2] for row in rows}
+        found = self.env["sale.territory"]._find_conflicts(rows)
+        return {order_id: (sellers[order_id], hits) for order_id, hits in found.items()}
+
+    def _check_territory_policy(self, conflicts):
+        blocked = self.browse(list(conflicts)).filtered(
+            lambda o: o.company_id.channel_conflict_policy == "block"
+        )
+        if blocked and not self.env["res.partner"]._is_channel_manager():
+            order = blocked[0]
+            raise UserError(
+                self.env._(
+                    "%(order)s cannot be confirmed: %(warning)s The company blocks "
+                    "cross-territory sales; ask a channel manager to confirm it.",
+                    order=order.name,
+                    warning=self.env["sale.territory"]._conflict_warning(conflicts[order.id][1]),
+                )
+            )
+
+    def _create_territory_conflicts(self, conflicts):
+        vals_list = []
+        for order in self.browse(list(conflicts)):
+            seller_id, hits = conflicts[order.id]
+            for territory_id, owner_ids in hits:
+                vals_list.append(
+                    {
+                        "sale_order_id": order.id,
+                        "seller_id": seller_id,
+                        "territory_id": territory_id,
+                        "owner_ids": [fields.Command.set(owner_ids)],
+                        "company_id": order.company_id.id,
+                        "blocked_override": order.company_id.channel_conflict_policy == "block",
+                    }
+                )
+        records = self.env["sale.territory.conflict"].sudo().create(vals_list)
+        records._notify_channel_managers()
+        for order in self.browse(list(conflicts)):
+            order.message_post(
+                body=self.env["sale.territory"]._conflict_warning(conflicts[order.id][1]),
+                subtype_xmlid="mail.mt_note",
+            )
+        return records
+
+    def _add_partnership(self):
+        # selling a membership product sets the customer's level (partnership): allowed
+        # to the salesperson confirming the order
+        return super(SaleOrder, self.with_context(channel_grade_from_sale=True))._add_partnership()
+
+    def action_view_territory_conflicts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.action_sale_territory_conflict"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        return action
+
+    # --- end channel ---
+
+    # --- feedback ---
     def _feedback_link_field(self):
         return "sale_order_id"
 

@@ -1,4 +1,9 @@
 from . import (
+    test_channel_access,
+    test_channel_approval,
+    test_channel_kpi,
+    test_channel_ladder,
+    test_channel_territory,
     test_feedback_access,
     test_feedback_capture,
     test_feedback_sla,
@@ -13,6 +18,7 @@ from . import (
     test_requirement_review,
     test_requirement_triage,
     test_roles,
+    test_ui_channel,
     test_ui_feedback,
     test_ui_login,
     test_ui_requirement,

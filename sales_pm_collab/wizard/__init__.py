@@ -3,4 +3,5 @@ from . import (
     product_requirement_decline_wizard,
     product_requirement_merge_wizard,
     product_requirement_raise_wizard,
+    res_partner_grade_evaluation_wizard,
 )

@@ -1,0 +1,163 @@
+"""Channel partners at scale: evaluate 2,000 channel partners over 12 months with 200,000
+posted invoice lines in under 5 s with a number of queries that does not depend on the
+number of partners (two sizes), and territory conflict detection within 3 queries on a
+sale order confirmation.
+
+Data come from channel_data.create_partners_with_invoices (set-based SQL, about a minute);
+everything is rolled back at the end.
+"""
+
+from channel_data import create_partners_with_invoices, create_won_deals, window
+from common import Bench, bench_env, main_guard
+
+from odoo import Command
+
+N_PARTNERS = 2000
+N_LINES = 200_000
+SMALL = 200
+
+
+def setup_ladder(env):
+    env["res.partner.grade"].search([]).action_archive()
+    courses = env["res.partner.training.course"].create(
+        [{"name": f"Bench course {i}"} for i in range(3)]
+    )
+    Grade = env["res.partner.grade"]
+    Grade.create({"name": "Bench Registered", "sequence": 40})
+    Grade.create(
+        {"name": "Bench Silver", "sequence": 30, "min_revenue": 50_000, "min_collection_rate": 50}
+    )
+    Grade.create(
+        {
+            "name": "Bench Gold",
+            "sequence": 20,
+            "min_revenue": 150_000,
+            "min_collection_rate": 60,
+            "min_new_customers": 2,
+            "min_training_rate": 100,
+            "mandatory_course_ids": [Command.set(courses[:2].ids)],
+        }
+    )
+    Grade.create(
+        {
+            "name": "Bench Platinum",
+            "sequence": 10,
+            "min_revenue": 400_000,
+            "min_collection_rate": 80,
+            "min_new_customers": 5,
+            "min_satisfaction": 4,
+            "mandatory_course_ids": [Command.set(courses.ids)],
+        }
+    )
+    return courses
+
+
+def main():
+    bench = Bench("channel")
+    with bench_env(commit=False) as env:
+        cr = env.cr
+        date_from, date_to = window(12)
+        with bench.measure("generate 2,000 partners, 200,000 posted invoice lines", cr) as row:
+            courses = setup_ladder(env)
+            data = create_partners_with_invoices(env, N_PARTNERS, N_LINES, date_from, date_to)
+            partner_ids = data["partner_ids"]
+            row["lines"] = data["line_count"]
+            # separate partners for the cache warm-up (5) and the small size (200), so that
+            # every measured run creates drafts without replacing earlier ones
+            extra = create_partners_with_invoices(
+                env, 205, 20_500, date_from, date_to, name_prefix="Bench small partner"
+            )["partner_ids"]
+            everyone = partner_ids + extra
+            # current levels spread over the ladder: promotions, keeps and demotions
+            grades = env["res.partner.grade"]._get_ladder()
+            cr.execute(
+                "UPDATE res_partner SET grade_id = (%s::int[])[1 + id %% %s] WHERE id = ANY(%s)",
+                [grades.ids, len(grades), everyone],
+            )
+            create_won_deals(env, everyone, 3300, 6600, date_from, date_to)
+            env["res.partner.training"].create(
+                [
+                    {"partner_id": pid, "course_id": courses[i % 3].id}
+                    for i, pid in enumerate(everyone)
+                ]
+            )
+            env.flush_all()
+            env.invalidate_all()
+        partners = env["res.partner"].browse(partner_ids)
+        Evaluation = env["res.partner.grade.evaluation"]
+        Evaluation.create_for_partners(extra[200:], date_from, date_to)  # warm the caches
+        env.flush_all()
+        runs = (
+            ("evaluate 200 partners", env["res.partner"].browse(extra[:200])),
+            ("evaluate 2,000 partners", partners),
+        )
+        for label, batch in runs:
+            env.invalidate_all()
+            target = {"seconds": 5.0, "queries": 20}
+            with bench.measure(label, cr, target) as row:
+                evaluations = Evaluation.create_for_partners(batch, date_from, date_to)
+                env.flush_all()
+                row["evaluations"] = len(evaluations)
+            # read after the measurement (ORM reads go by a thousand records)
+            changes = evaluations._read_group(
+                [("id", "in", evaluations.ids)], ["change"], ["__count"]
+            )
+            print(f"    proposals: {dict(changes)}", flush=True)
+        # conflict detection on confirmation
+        east = env["sale.territory"].create(
+            {
+                "name": "Bench East",
+                "exclusive": True,
+                "state_ids": [Command.set(env.ref("base.state_cn_SH").ids)],
+                "partner_ids": [Command.set(partner_ids[:1])],
+            }
+        )
+        for i in range(50):  # other territories the detection has to skip
+            env["sale.territory"].create(
+                {
+                    "name": f"Bench zone {i}",
+                    "exclusive": True,
+                    "zip_from": f"{i:03d}00",
+                    "zip_to": f"{i:03d}99",
+                    "partner_ids": [Command.set(partner_ids[1:2])],
+                }
+            )
+        shop = env["res.partner"].create(
+            {
+                "name": "Bench Shanghai shop",
+                "country_id": env.ref("base.cn").id,
+                "state_id": env.ref("base.state_cn_SH").id,
+                "zip": "200040",
+            }
+        )
+        product = env["product.product"].create({"name": "Bench POS", "list_price": 100})
+        orders = env["sale.order"].create(
+            [
+                {
+                    "partner_id": pid,
+                    "partner_shipping_id": shop.id,
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+                for pid in partner_ids[2:4]
+            ]
+        )
+        env.flush_all()
+        env.invalidate_all()
+        with bench.measure(
+            "conflict detection on confirmation (cold cache)", cr, {"queries": 3}
+        ) as row:
+            conflicts = orders[0]._territory_conflicts()
+            row["conflicts"] = len(conflicts)
+        assert conflicts, "the order delivers into an exclusive territory of another partner"
+        with bench.measure(
+            "confirm a conflicting order (detection + record + activity)", cr
+        ) as row:
+            orders[1].action_confirm()
+            env.flush_all()
+            row["conflicts"] = len(orders[1].territory_conflict_ids)
+        del east
+    return bench.save()
+
+
+if __name__ == "__main__":
+    main_guard(main)

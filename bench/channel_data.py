@@ -1,0 +1,208 @@
+"""Scale data for the channel (and rebate) benchmarks: channel partners with a history of
+posted customer invoices, generated with set-based SQL in seconds.
+
+`create_partners_with_invoices(env, ...)` is the reusable entry point: N channel partners
+(ORM, one batched create) and their posted customer invoices and refunds written straight
+into account_move / account_move_line, consistent with what the KPI and rebate queries read:
+state 'posted', move_type, company, invoice date and due date, commercial partner, signed
+totals and residuals in company currency, payment state, and per line the balance,
+display_type 'product' (plus one receivable line per move that balances it).
+"""
+
+from datetime import date, timedelta
+
+from odoo.tools import SQL
+
+
+def create_partners_with_invoices(
+    env,
+    n_partners,
+    n_lines,
+    date_from,
+    date_to,
+    lines_per_invoice=10,
+    refund_every=10,
+    partner_vals=None,
+    name_prefix="Bench channel partner",
+):
+    """Create `n_partners` channel partners and `n_lines` posted invoice lines spread over
+    them and over [date_from, date_to].
+
+    Every `refund_every`-th move is a refund; invoices are due 30 days after their date;
+    one third is paid, one third half paid, one third unpaid. `partner_vals` (dict) is
+    merged into every partner's values (e.g. channel_type, grade_id).
+    Returns {"partner_ids": [...], "move_ids": [...], "line_count": int}.
+    """
+    company = env.company
+    journal = env["account.journal"].search(
+        [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+    )
+    income = journal.default_account_id
+    receivable = env["account.account"].search(
+        [
+            ("account_type", "=", "asset_receivable"),
+            ("company_ids", "in", company.id),
+        ],
+        limit=1,
+    )
+    types = ["distributor_l1", "distributor_l2", "agent", "retailer", "ecommerce", "cross_border"]
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"{name_prefix} {i:05d}",
+                "is_company": True,
+                "channel_type": types[i % len(types)],
+                **(partner_vals or {}),
+            }
+            for i in range(n_partners)
+        ]
+    )
+    env.flush_all()
+    n_moves = max(n_lines // lines_per_invoice, 1)
+    days = max((date_to - date_from).days, 0) + 1
+    partner_ids = partners.ids
+    move_ids = [
+        row[0]
+        for row in env.execute_query(
+            SQL(
+                """
+            WITH src AS (
+                SELECT g AS n,
+                       (%(partners)s::int[])[1 + (g %% %(n_partners)s)] AS partner_id,
+                       %(date_from)s::date + ((g * 7919) %% %(days)s) AS inv_date,
+                       CASE WHEN g %% %(refund_every)s = 0 THEN 'out_refund'
+                            ELSE 'out_invoice' END AS move_type,
+                       %(lines)s * (100 + (g %% 50) * 20)::numeric AS untaxed,
+                       g %% 3 AS paid
+                  FROM generate_series(1, %(n_moves)s) g
+            )
+            INSERT INTO account_move (
+                name, state, move_type, auto_post, company_id, journal_id, currency_id,
+                partner_id, commercial_partner_id, date, invoice_date, invoice_date_due,
+                amount_untaxed, amount_tax, amount_total, amount_residual,
+                amount_untaxed_signed, amount_total_signed, amount_residual_signed,
+                amount_total_in_currency_signed, payment_state, create_uid, write_uid,
+                create_date, write_date)
+            SELECT 'BENCH/' || %(tag)s || '/' || n, 'posted', move_type, 'no', %(company)s,
+                   %(journal)s, %(currency)s, partner_id, partner_id, inv_date, inv_date,
+                   inv_date + 30, untaxed, 0, untaxed,
+                   CASE WHEN paid = 0 OR move_type = 'out_refund' THEN 0
+                        WHEN paid = 1 THEN untaxed / 2 ELSE untaxed END,
+                   CASE WHEN move_type = 'out_refund' THEN -untaxed ELSE untaxed END,
+                   CASE WHEN move_type = 'out_refund' THEN -untaxed ELSE untaxed END,
+                   CASE WHEN paid = 0 OR move_type = 'out_refund' THEN 0
+                        WHEN paid = 1 THEN untaxed / 2 ELSE untaxed END,
+                   CASE WHEN move_type = 'out_refund' THEN -untaxed ELSE untaxed END,
+                   -- paid = 0: fully paid, 1: half paid, 2: unpaid
+                   CASE WHEN paid = 0 OR move_type = 'out_refund' THEN 'paid'
+                        WHEN paid = 1 THEN 'partial' ELSE 'not_paid' END,
+                   1, 1, now(), now()
+              FROM src
+            RETURNING id
+                """,
+                partners=partner_ids,
+                n_partners=len(partner_ids),
+                date_from=date_from,
+                days=days,
+                refund_every=refund_every,
+                lines=lines_per_invoice,
+                n_moves=n_moves,
+                tag=str(partner_ids[0]),
+                company=company.id,
+                journal=journal.id,
+                currency=company.currency_id.id,
+            )
+        )
+    ]
+    # product lines (credit on invoices, debit on refunds) and one receivable line
+    env.execute_query(
+        SQL(
+            """
+        INSERT INTO account_move_line (
+            move_id, move_name, company_id, journal_id, account_id, partner_id, currency_id,
+            company_currency_id, date, invoice_date, parent_state, display_type,
+            name, quantity, price_unit, price_subtotal, price_total, balance, debit, credit,
+            amount_currency, amount_residual, amount_residual_currency, reconciled,
+            create_uid, write_uid, create_date, write_date)
+        SELECT m.id, m.name, m.company_id, m.journal_id, %(income)s, m.partner_id,
+               m.currency_id, m.currency_id, m.date, m.invoice_date, 'posted',
+               'product', 'Bench item ' || l, 1, m.amount_untaxed / %(lines)s,
+               m.amount_untaxed / %(lines)s, m.amount_untaxed / %(lines)s,
+               -m.amount_untaxed_signed / %(lines)s,
+               GREATEST(m.amount_untaxed_signed / %(lines)s * -1, 0),
+               GREATEST(m.amount_untaxed_signed / %(lines)s, 0),
+               -m.amount_untaxed_signed / %(lines)s, 0, 0, false, 1, 1, now(), now()
+          FROM account_move m
+         CROSS JOIN generate_series(1, %(lines)s) l
+         WHERE m.id = ANY(%(moves)s)
+        UNION ALL
+        SELECT m.id, m.name, m.company_id, m.journal_id, %(receivable)s, m.partner_id,
+               m.currency_id, m.currency_id, m.date, m.invoice_date, 'posted',
+               'payment_term', m.name, 1, 0, 0, 0, m.amount_total_signed,
+               GREATEST(m.amount_total_signed, 0), GREATEST(-m.amount_total_signed, 0),
+               m.amount_total_signed, m.amount_residual_signed, m.amount_residual_signed,
+               m.amount_residual = 0, 1, 1, now(), now()
+          FROM account_move m
+         WHERE m.id = ANY(%(moves)s)
+            """,
+            income=income.id,
+            receivable=receivable.id,
+            lines=lines_per_invoice,
+            moves=move_ids,
+        )
+    )
+    env.cr.execute("ANALYZE account_move; ANALYZE account_move_line")
+    env.invalidate_all()
+    return {
+        "partner_ids": partner_ids,
+        "move_ids": move_ids,
+        "line_count": len(move_ids) * lines_per_invoice,
+    }
+
+
+def create_won_deals(env, channel_partner_ids, n_customers, n_deals, date_from, date_to):
+    """`n_deals` won opportunities through the channel partners, for `n_customers` customer
+    companies, closed over [date_from, date_to] (SQL). Returns the customer ids."""
+    customers = env["res.partner"].create(
+        [{"name": f"Bench customer {i:05d}", "is_company": True} for i in range(n_customers)]
+    )
+    env.flush_all()
+    stage = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+    days = max((date_to - date_from).days, 0) + 1
+    env.execute_query(
+        SQL(
+            """
+        INSERT INTO crm_lead (name, type, active, partner_id, channel_partner_id, stage_id,
+                              probability, won_status, date_closed, company_id,
+                              create_uid, write_uid, create_date, write_date)
+        SELECT 'Bench deal ' || g, 'opportunity', true,
+               (%(customers)s::int[])[1 + (g %% %(n_customers)s)],
+               (%(channels)s::int[])[1 + ((g * 31) %% %(n_channels)s)],
+               %(stage)s, 100, 'won',
+               %(date_from)s::timestamp + ((g * 7919) %% %(days)s) * interval '1 day',
+               %(company)s, 1, 1, now(), now()
+          FROM generate_series(1, %(n_deals)s) g
+            """,
+            customers=customers.ids,
+            n_customers=len(customers),
+            channels=list(channel_partner_ids),
+            n_channels=len(channel_partner_ids),
+            stage=stage.id,
+            date_from=date_from,
+            days=days,
+            n_deals=n_deals,
+            company=env.company.id,
+        )
+    )
+    env.invalidate_all()
+    return customers.ids
+
+
+def window(months=12, today=None):
+    """The `months` full months up to the end of last month (as the evaluation wizard)."""
+    today = today or date.today()
+    end = date(today.year, today.month, 1)
+    start_month = today.month - months
+    start_year = today.year + (start_month - 1) // 12
+    start_month = (start_month - 1) % 12 + 1
+    return date(start_year, start_month, 1), end - timedelta(days=1)
