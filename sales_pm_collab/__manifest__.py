@@ -32,14 +32,14 @@
         # --- feedback ---
         "views/customer_feedback_views.xml",
         "views/customer_feedback_sla_views.xml",
-        # --- channel ---
+        # --- channel (res_partner_views.xml holds the Channel menu) ---
+        "views/res_partner_views.xml",
         "views/res_partner_grade_views.xml",
         "views/res_partner_training_views.xml",
         "views/res_partner_grade_evaluation_views.xml",
         "views/sale_territory_views.xml",
         # --- inherited models ---
         "views/crm_lead_views.xml",
-        "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
