@@ -1,0 +1,32 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    # --- rebates ---
+    rebate_settlement_id = fields.Many2one(
+        "rebate.settlement",
+        string="Rebate Settlement",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The rebate settlement that created this credit note or bill.",
+    )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_rebate_settlement(self):
+        moves = self.filtered(
+            lambda m: m.rebate_settlement_id and m.rebate_settlement_id.state != "cancel"
+        )
+        if moves:
+            raise UserError(
+                self.env._(
+                    "%(move)s pays out rebate settlement %(ref)s: cancel it instead of "
+                    "deleting it, so that the settlement keeps its trail.",
+                    move=moves[0].display_name,
+                    ref=moves[0].rebate_settlement_id.name,
+                )
+            )
