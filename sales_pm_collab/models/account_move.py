@@ -16,6 +16,17 @@ class AccountMove(models.Model):
         help="The rebate settlement that created this credit note or bill.",
     )
 
+    def _is_rebate_neutralized(self):
+        """Whether a rebate credit note or bill no longer pays anything: cancelled, or
+        reversed in full by posted reversals."""
+        self.ensure_one()
+        if self.state == "cancel" or self.payment_state == "reversed":
+            return True
+        reversed_total = sum(
+            self.reversal_move_ids.filtered(lambda m: m.state == "posted").mapped("amount_total")
+        )
+        return self.currency_id.compare_amounts(reversed_total, self.amount_total) >= 0
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_rebate_settlement(self):
         moves = self.filtered(

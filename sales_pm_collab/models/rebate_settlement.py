@@ -207,6 +207,7 @@ class RebateSettlement(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_period_free(vals.get("program_id"), vals.get("date_from"))
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("rebate.settlement") or "/"
         return super().create(vals_list)
@@ -235,6 +236,12 @@ class RebateSettlement(models.Model):
                         "(Compute, Approve, Create credit notes/bills, Cancel) only."
                     )
                 )
+            if business & period_fields:
+                for settlement in self:
+                    settlement._check_period_free(
+                        vals.get("program_id", settlement.program_id.id),
+                        vals.get("date_from", settlement.date_from),
+                    )
             computed = self.filtered(lambda s: s.state == "computed")
             if business & period_fields and computed:
                 # another period or program: the computed lines no longer apply
@@ -254,6 +261,30 @@ class RebateSettlement(models.Model):
                     state=dict(self._fields["state"]._description_selection(self.env))[
                         settled[0].state
                     ].lower(),
+                )
+            )
+
+    def _check_period_free(self, program_id, date_from):
+        """A friendly message before the partial unique index refuses the row."""
+        if not (program_id and date_from):
+            return
+        other = self.sudo().search(
+            [
+                ("program_id", "=", program_id),
+                ("date_from", "=", date_from),
+                ("state", "!=", "cancel"),
+                ("id", "not in", self.ids),
+            ],
+            limit=1,
+        )
+        if other:
+            raise ValidationError(
+                self.env._(
+                    "The period %(period)s of %(program)s already has a settlement "
+                    "(%(ref)s): a period is settled once. Open it, or cancel it first.",
+                    period=other.period_label,
+                    program=other.program_id.name,
+                    ref=other.name,
                 )
             )
 
@@ -345,10 +376,7 @@ class RebateSettlement(models.Model):
             settlement._lock_for_processing()
             if settlement.state == "cancel":
                 continue
-            moves = settlement.move_ids
-            open_moves = moves.filtered(
-                lambda m: m.state != "cancel" and m.payment_state != "reversed"
-            )
+            open_moves = settlement.move_ids.filtered(lambda m: not m._is_rebate_neutralized())
             if open_moves:
                 raise UserError(
                     self.env._(
