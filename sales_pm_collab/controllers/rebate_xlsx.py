@@ -128,7 +128,7 @@ def build_statement_workbook(settlement):
                 (_("Yes") if line.capped else _("No"), None),
                 (adjustment_by_partner.get(line.partner_id.id, 0.0), "money"),
                 (partner_total, "money"),
-                (line.move_id.name or "", None),
+                (line.move_id.display_name or "", None),
                 (line.warning or "", None),
             ]
         )

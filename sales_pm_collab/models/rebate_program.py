@@ -161,7 +161,7 @@ class RebateProgram(models.Model):
         digits=(5, 2),
         tracking=True,
         help="Extra rebate on the growth over the same period one year earlier, when "
-        "positive.",
+        "positive (partners without sales a year earlier earn no growth rebate).",
     )
     special_ids = fields.One2many(
         "rebate.program.special", "program_id", string="Special Rebates", copy=True
@@ -835,7 +835,8 @@ class RebateProgram(models.Model):
                 result["base_rebate"] = self._round(rebate)
         elif base:
             result["warning"] = self.env._("No target for this period: no attainment rebate.")
-        if self.growth_rate and growth_base is not None:
+        if self.growth_rate and growth_base is not None and to_decimal(growth_base) > 0:
+            # no sales a year earlier: nothing to grow from, no growth rebate
             growth = base - to_decimal(growth_base)
             if growth > 0:
                 result["growth_rebate"] = self._round(

@@ -201,6 +201,10 @@ class TestRebateCompute(RebateCommon):
         self.assertEqual(line_b.growth_base, 1_300_000)
         self.assertEqual(line_b.growth_rebate, 0, "no growth rebate when sales shrank")
         self.assertEqual(line_b.total, 30_000)
+        self._invoice(self.partner_c, 400_000)
+        settlement.action_compute()
+        line_c = self._line(settlement, self.partner_c)
+        self.assertEqual((line_c.growth_base, line_c.growth_rebate), (0, 0), "nothing to grow from")
 
     def test_special_rebates(self):
         program = self._program(
