@@ -60,7 +60,7 @@ class RebateProgramSpecial(models.Model):
             else:
                 special.display_name = f"{what} (+{special.rate:g}%)"
 
-    @api.constrains("product_id", "categ_id")
+    @api.constrains("program_id", "product_id", "categ_id")
     def _check_target(self):
         for special in self:
             if bool(special.product_id) == bool(special.categ_id):
