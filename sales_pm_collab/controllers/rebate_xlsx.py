@@ -62,7 +62,6 @@ def build_statement_workbook(settlement):
     """
     settlement.ensure_one()
     env = settlement.env
-    _ = env._
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         output,
@@ -78,33 +77,33 @@ def build_statement_workbook(settlement):
         "int": workbook.add_format({"num_format": "0"}),
     }
     lines = settlement.line_ids
-    regular = lines.filtered(lambda l: l.line_type == "regular")
-    adjustments = lines.filtered(lambda l: l.line_type == "adjustment")
+    regular = lines.filtered(lambda ln: ln.line_type == "regular")
+    adjustments = lines.filtered(lambda ln: ln.line_type == "adjustment")
     adjustment_by_partner = defaultdict(float)
     for line in adjustments:
         adjustment_by_partner[line.partner_id.id] += line.adjustment_amount
 
-    summary = workbook.add_worksheet(_("Summary")[:31])
+    summary = workbook.add_worksheet(env._("Summary")[:31])
     headers = [
-        _("Partner"),
-        _("Reference"),
-        _("Period"),
-        _("Target"),
-        _("Base"),
-        _("Attainment"),
-        _("Band"),
-        _("Band Rate"),
-        _("Base Rebate"),
-        _("Last Year's Base"),
-        _("Growth Rebate"),
-        _("Special Base"),
-        _("Special Rebate"),
-        _("Multiplier"),
-        _("Capped"),
-        _("Adjustments"),
-        _("Total"),
-        _("Credit Note / Bill"),
-        _("Warning"),
+        env._("Partner"),
+        env._("Reference"),
+        env._("Period"),
+        env._("Target"),
+        env._("Base"),
+        env._("Attainment"),
+        env._("Band"),
+        env._("Band Rate"),
+        env._("Base Rebate"),
+        env._("Last Year's Base"),
+        env._("Growth Rebate"),
+        env._("Special Base"),
+        env._("Special Rebate"),
+        env._("Multiplier"),
+        env._("Capped"),
+        env._("Adjustments"),
+        env._("Total"),
+        env._("Credit Note / Bill"),
+        env._("Warning"),
     ]
     rows = []
     for line in regular:
@@ -125,7 +124,7 @@ def build_statement_workbook(settlement):
                 (line.special_base, "money"),
                 (line.special_rebate, "money"),
                 (line.multiplier / 100, "percent"),
-                (_("Yes") if line.capped else _("No"), None),
+                (env._("Yes") if line.capped else env._("No"), None),
                 (adjustment_by_partner.get(line.partner_id.id, 0.0), "money"),
                 (partner_total, "money"),
                 (line.move_id.display_name or "", None),
@@ -134,19 +133,19 @@ def build_statement_workbook(settlement):
         )
     _table(summary, headers, rows, formats, [32, 12, 12] + [14] * 14 + [18, 40])
 
-    adjustment_sheet = workbook.add_worksheet(_("Adjustments")[:31])
+    adjustment_sheet = workbook.add_worksheet(env._("Adjustments")[:31])
     _table(
         adjustment_sheet,
         [
-            _("Partner"),
-            _("Adjusted Period"),
-            _("Settled by"),
-            _("Base Change"),
-            _("Journal Items"),
-            _("Settled Before"),
-            _("Recomputed"),
-            _("Adjustment"),
-            _("Detail"),
+            env._("Partner"),
+            env._("Adjusted Period"),
+            env._("Settled by"),
+            env._("Base Change"),
+            env._("Journal Items"),
+            env._("Settled Before"),
+            env._("Recomputed"),
+            env._("Adjustment"),
+            env._("Detail"),
         ],
         [
             [
@@ -191,14 +190,22 @@ def build_statement_workbook(settlement):
         by_partner[row[0]].append(row[1:])
     move_types = dict(env["account.move"]._fields["move_type"]._description_selection(env))
     kinds = dict(env["rebate.settlement.source"]._fields["kind"]._description_selection(env))
-    taken = {_("Summary").lower()[:31], _("Adjustments").lower()[:31]}
+    taken = {env._("Summary").lower()[:31], env._("Adjustments").lower()[:31]}
     program = settlement.program_id
     for line in regular:
         sheet = workbook.add_worksheet(_sheet_name(line.partner_id.name, taken))
         rows = []
-        for name, invoice_date, move_type, code, label, line_type, period_from, kind, amount in (
-            by_partner.get(line.partner_id.id, [])
-        ):
+        for (
+            name,
+            invoice_date,
+            move_type,
+            code,
+            label,
+            line_type,
+            period_from,
+            kind,
+            amount,
+        ) in by_partner.get(line.partner_id.id, []):
             rows.append(
                 [
                     (name, None),
@@ -219,14 +226,14 @@ def build_statement_workbook(settlement):
         _table(
             sheet,
             [
-                _("Document"),
-                _("Date"),
-                _("Type"),
-                _("Product"),
-                _("Label"),
-                _("Period"),
-                _("Kind"),
-                _("Amount"),
+                env._("Document"),
+                env._("Date"),
+                env._("Type"),
+                env._("Product"),
+                env._("Label"),
+                env._("Period"),
+                env._("Kind"),
+                env._("Amount"),
             ],
             rows,
             formats,

@@ -8,7 +8,6 @@ class AccountMove(models.Model):
     # --- rebates ---
     rebate_settlement_id = fields.Many2one(
         "rebate.settlement",
-        string="Rebate Settlement",
         readonly=True,
         copy=False,
         index="btree_not_null",

@@ -182,8 +182,7 @@ class RebateProgram(models.Model):
         required=True,
         default="credit_note",
         tracking=True,
-        help="Credit note: deducted from what the partner owes.\n"
-        "Vendor bill: paid out in cash.",
+        help="Credit note: deducted from what the partner owes.\nVendor bill: paid out in cash.",
     )
     journal_id = fields.Many2one(
         "account.journal",
@@ -291,9 +290,7 @@ class RebateProgram(models.Model):
                         payout=self.env._("credit notes")
                         if program.payout == "credit_note"
                         else self.env._("vendor bills"),
-                        type=self.env._("sales")
-                        if expected == "sale"
-                        else self.env._("purchase"),
+                        type=self.env._("sales") if expected == "sale" else self.env._("purchase"),
                         journal=program.journal_id.display_name,
                     )
                 )
@@ -360,7 +357,9 @@ class RebateProgram(models.Model):
         for program in self:
             if program.state != "draft":
                 raise UserError(
-                    self.env._("Only draft rebate programs can be activated (%(name)s).", name=program.name)
+                    self.env._(
+                        "Only draft rebate programs can be activated (%(name)s).", name=program.name
+                    )
                 )
             if not program.band_ids:
                 raise UserError(
@@ -385,7 +384,9 @@ class RebateProgram(models.Model):
         for program in self:
             if program.state != "active":
                 raise UserError(
-                    self.env._("Only active rebate programs can be closed (%(name)s).", name=program.name)
+                    self.env._(
+                        "Only active rebate programs can be closed (%(name)s).", name=program.name
+                    )
                 )
         self.write({"state": "closed"})
         return True
@@ -414,7 +415,9 @@ class RebateProgram(models.Model):
 
     def action_view_targets(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sales_pm_collab.rebate_target_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.rebate_target_action"
+        )
         action["domain"] = [("program_id", "=", self.id)]
         action["context"] = {"default_program_id": self.id}
         return action
@@ -422,9 +425,7 @@ class RebateProgram(models.Model):
     def action_new_settlement(self):
         """Open a new settlement on the first period not settled yet."""
         self.ensure_one()
-        taken = {
-            s.date_from for s in self.settlement_ids.filtered(lambda s: s.state != "cancel")
-        }
+        taken = {s.date_from for s in self.settlement_ids.filtered(lambda s: s.state != "cancel")}
         free = [p for p in self._get_periods() if p[0] not in taken]
         date_from, date_to = free[0] if free else (False, False)
         return {
@@ -488,10 +489,14 @@ class RebateProgram(models.Model):
         """{program id: first approved/paid settlement}: the terms can no longer change."""
         if not self.ids:
             return {}
-        rows = self.env["rebate.settlement"].sudo()._read_group(
-            [("program_id", "in", self.ids), ("state", "in", SETTLED_STATES)],
-            ["program_id"],
-            ["id:min"],
+        rows = (
+            self.env["rebate.settlement"]
+            .sudo()
+            ._read_group(
+                [("program_id", "in", self.ids), ("state", "in", SETTLED_STATES)],
+                ["program_id"],
+                ["id:min"],
+            )
         )
         return {program.id: self.env["rebate.settlement"].browse(sid) for program, sid in rows}
 
@@ -521,9 +526,11 @@ class RebateProgram(models.Model):
                 .commercial_partner_id
             )
         if date_from:
-            partners |= self.env["rebate.target"].search(
-                [("program_id", "=", self.id), ("date_from", "=", date_from)]
-            ).partner_id.commercial_partner_id
+            partners |= (
+                self.env["rebate.target"]
+                .search([("program_id", "=", self.id), ("date_from", "=", date_from)])
+                .partner_id.commercial_partner_id
+            )
         return partners
 
     def _get_partner_multipliers(self, partners):
@@ -536,15 +543,17 @@ class RebateProgram(models.Model):
         self.ensure_one()
         return dict.fromkeys(partners.ids, 100.0)
 
-    def _get_excluded_move_lines_query(self, date_from, date_to):
-        """An SQL query selecting the ids of the journal items to leave out because their
-        sales order has a territory conflict (``exclude_conflicts``), or None.
+    def _get_conflict_exclusion_queries(self, date_from, date_to):
+        """SQL queries selecting the ids of the journal items to leave out because their
+        sales order has a territory conflict (``exclude_conflicts``): a list, empty when
+        nothing is excluded.
 
         Territory conflicts come with the channel-partner feature; until then nothing is
-        excluded. The result is used as ``aml.id NOT IN (<query>)`` by every computation.
+        excluded. Every computation (settlements, true-ups, accruals) applies each query
+        as ``aml.id NOT IN (<query>)``.
         """
         self.ensure_one()
-        return None
+        return []
 
     def _get_scope_product_ids(self):
         """Product ids whose sales count, or None when every product counts."""
@@ -600,7 +609,12 @@ class RebateProgram(models.Model):
         ]
         if ranges is not None:
             conditions.append(
-                SQL("(%s)", SQL(" OR ").join(SQL("%s BETWEEN %s AND %s", ref_date, f, t) for f, t in ranges))
+                SQL(
+                    "(%s)",
+                    SQL(" OR ").join(
+                        SQL("%s BETWEEN %s AND %s", ref_date, f, t) for f, t in ranges
+                    ),
+                )
                 if ranges
                 else SQL("FALSE")
             )
@@ -653,8 +667,7 @@ class RebateProgram(models.Model):
                     self.excluded_product_ids.ids,
                 )
             )
-        excluded = self._get_excluded_move_lines_query(date_from, date_to)
-        if excluded is not None:
+        for excluded in self._get_conflict_exclusion_queries(date_from, date_to):
             conditions.append(SQL("aml.id NOT IN (%s)", excluded))
         return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
 
@@ -701,7 +714,9 @@ class RebateProgram(models.Model):
 
     def _special_map_sql(self):
         """VALUES-like SQL of (special_id, product_id) pairs, or None without specials."""
-        pairs = [(special.id, pid) for special, pids in self._get_special_products() for pid in pids]
+        pairs = [
+            (special.id, pid) for special, pids in self._get_special_products() for pid in pids
+        ]
         if not pairs:
             return None
         return SQL(
@@ -928,15 +943,15 @@ class RebateProgram(models.Model):
         keys = list(affected)
         settled_bases = self._get_settled_bases(keys, before)
         settled_totals = self._get_settled_totals(keys, before)
-        special_products = {
-            special.id: set(pids) for special, pids in self._get_special_products()
-        }
+        special_products = {special.id: set(pids) for special, pids in self._get_special_products()}
         targets = defaultdict(dict)
         for period_from in {k[1] for k in keys}:
-            targets[period_from] = self._get_targets(period_from, [k[0] for k in keys if k[1] == period_from])
+            targets[period_from] = self._get_targets(
+                period_from, [k[0] for k in keys if k[1] == period_from]
+            )
         regular_lines = {
             (line.partner_id.id, line.period_date_from): line
-            for line in settled.line_ids.filtered(lambda l: l.line_type == "regular")
+            for line in settled.line_ids.filtered(lambda ln: ln.line_type == "regular")
         }
         missing_growth = defaultdict(list)
         for partner_id, period_from in keys:
@@ -1201,4 +1216,3 @@ class RebateProgram(models.Model):
                     }
                 )
         return result
-

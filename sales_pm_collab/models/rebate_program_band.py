@@ -6,9 +6,7 @@ class RebateProgramBand(models.Model):
     _description = "Rebate Attainment Band"
     _order = "program_id, attainment_from, id"
 
-    program_id = fields.Many2one(
-        "rebate.program", required=True, index=True, ondelete="cascade"
-    )
+    program_id = fields.Many2one("rebate.program", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="program_id.company_id", store=True)
     attainment_from = fields.Float(
         string="From (%)",

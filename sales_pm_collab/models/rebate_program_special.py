@@ -9,9 +9,7 @@ class RebateProgramSpecial(models.Model):
     _description = "Special Rebate"
     _order = "program_id, sequence, id"
 
-    program_id = fields.Many2one(
-        "rebate.program", required=True, index=True, ondelete="cascade"
-    )
+    program_id = fields.Many2one("rebate.program", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="program_id.company_id", store=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(

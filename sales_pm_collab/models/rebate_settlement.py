@@ -192,9 +192,9 @@ class RebateSettlement(models.Model):
                         "%(from)s – %(to)s is not a period of %(program)s (%(period)s periods "
                         "from %(start)s to %(end)s). Did you mean %(p_start)s – %(p_end)s?",
                         program=program.name,
-                        period=dict(
-                            program._fields["period"]._description_selection(self.env)
-                        )[program.period].lower(),
+                        period=dict(program._fields["period"]._description_selection(self.env))[
+                            program.period
+                        ].lower(),
                         start=program.date_start,
                         end=program.date_end,
                         p_start=start,
@@ -214,9 +214,9 @@ class RebateSettlement(models.Model):
 
     def write(self, vals):
         if not self.env.context.get("rebate_workflow"):
-            business = {
-                key for key in vals if not key.startswith(("message_", "activity_"))
-            } - {"note"}
+            business = {key for key in vals if not key.startswith(("message_", "activity_"))} - {
+                "note"
+            }
             locked = self.filtered(lambda s: s.state not in ("draft", "computed"))
             if locked and business:
                 raise UserError(
@@ -305,8 +305,7 @@ class RebateSettlement(models.Model):
             if settlement.program_id.state == "draft":
                 raise UserError(
                     self.env._(
-                        "Rebate program %(name)s is still a draft: activate it before "
-                        "settling it.",
+                        "Rebate program %(name)s is still a draft: activate it before settling it.",
                         name=settlement.program_id.name,
                     )
                 )
@@ -387,13 +386,17 @@ class RebateSettlement(models.Model):
                         moves=", ".join(open_moves.mapped("display_name")),
                     )
                 )
-            later = self.env["rebate.settlement.line"].sudo().search(
-                [
-                    ("adjusted_settlement_id", "=", settlement.id),
-                    ("settlement_id.state", "!=", "cancel"),
-                    ("settlement_id", "!=", settlement.id),
-                ],
-                limit=1,
+            later = (
+                self.env["rebate.settlement.line"]
+                .sudo()
+                .search(
+                    [
+                        ("adjusted_settlement_id", "=", settlement.id),
+                        ("settlement_id.state", "!=", "cancel"),
+                        ("settlement_id", "!=", settlement.id),
+                    ],
+                    limit=1,
+                )
             )
             if later:
                 raise UserError(
@@ -444,7 +447,7 @@ class RebateSettlement(models.Model):
                     )
                 )
             lines = settlement.regular_line_ids
-            missing = lines.filtered(lambda l: not l.partner_id.email)
+            missing = lines.filtered(lambda ln: not ln.partner_id.email)
             if missing:
                 raise UserError(
                     self.env._(
@@ -464,7 +467,8 @@ class RebateSettlement(models.Model):
                     email_from=values.get("email_from") or None,
                     partner_ids=line.partner_id.ids,
                     attachments=[
-                        (name, base64.b64decode(content)) for name, content in values.get("attachments", [])
+                        (name, base64.b64decode(content))
+                        for name, content in values.get("attachments", [])
                     ],
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",
@@ -551,16 +555,14 @@ class RebateSettlement(models.Model):
             vals_list.append(self._regular_line_vals(partner_id, values))
         for partner_id in {a["partner_id"] for a in adjustments} - set(rebates):
             # every partner gets one statement line, even with adjustments only
-            vals_list.append(
-                self._regular_line_vals(partner_id, program._compute_rebate(0, None))
-            )
+            vals_list.append(self._regular_line_vals(partner_id, program._compute_rebate(0, None)))
         for adjustment in adjustments:
             vals_list.append(self._adjustment_line_vals(adjustment))
         Line = self.env["rebate.settlement.line"].sudo().with_context(rebate_engine=True)
         lines = Line.create(vals_list)
         if rebates:
             self.env["rebate.settlement.source"]._insert_regular_sources(self, partners)
-        adjustment_lines = lines.filtered(lambda l: l.line_type == "adjustment")
+        adjustment_lines = lines.filtered(lambda ln: ln.line_type == "adjustment")
         self.env["rebate.settlement.source"]._insert_adjustment_sources(
             list(zip(adjustment_lines, adjustments, strict=True))
         )
@@ -678,8 +680,7 @@ class RebateSettlement(models.Model):
     def _get_statement_lines(self, partner):
         """Regular and adjustment lines of one partner, for statements."""
         self.ensure_one()
-        return self.line_ids.filtered(lambda l: l.partner_id == partner)
-
+        return self.line_ids.filtered(lambda ln: ln.partner_id == partner)
 
 
 def _component_vals(values):
@@ -698,5 +699,3 @@ def _component_vals(values):
         "multiplier": float(values["multiplier"]),
         "capped": values["capped"],
     }
-
-

@@ -51,14 +51,14 @@ class RebateSettlementLine(models.Model):
     )
     item_count = fields.Integer(string="Journal Items", readonly=True)
     attainment = fields.Float(string="Attainment (%)", digits=(7, 2), readonly=True)
-    band_id = fields.Many2one("rebate.program.band", string="Band", readonly=True, ondelete="set null")
+    band_id = fields.Many2one("rebate.program.band", readonly=True, ondelete="set null")
     band_rate = fields.Float(string="Band Rate (%)", digits=(5, 2), readonly=True)
     base_rebate = fields.Monetary(readonly=True)
     growth_base = fields.Monetary(
         string="Last Year's Base", readonly=True, help="Base of the same period one year earlier."
     )
     growth_rebate = fields.Monetary(readonly=True)
-    special_base = fields.Monetary(string="Special Base", readonly=True)
+    special_base = fields.Monetary(readonly=True)
     special_rebate = fields.Monetary(readonly=True)
     multiplier = fields.Float(string="Multiplier (%)", digits=(5, 2), default=100.0, readonly=True)
     settled_amount = fields.Monetary(
@@ -109,7 +109,7 @@ class RebateSettlementLine(models.Model):
                     "editing its lines."
                 )
             )
-        frozen = self.filtered(lambda l: l.settlement_id.state not in ("draft", "computed"))
+        frozen = self.filtered(lambda ln: ln.settlement_id.state not in ("draft", "computed"))
         if frozen and set(vals) - {"move_id"}:
             raise UserError(
                 self.env._(
@@ -121,7 +121,7 @@ class RebateSettlementLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):
-        frozen = self.filtered(lambda l: l.settlement_id.state not in ("draft", "computed"))
+        frozen = self.filtered(lambda ln: ln.settlement_id.state not in ("draft", "computed"))
         if frozen:
             raise UserError(
                 self.env._(

@@ -69,7 +69,9 @@ class RebateSettlementSource(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise UserError(self.env._("Settlement sources are an audit trail: they never change."))
+        if not self.env.context.get("rebate_engine"):
+            raise UserError(self.env._("Settlement sources are an audit trail: they never change."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):

@@ -87,9 +87,7 @@ class RebateTarget(models.Model):
                         program=program.name,
                         first=periods[0][0] if periods else program.date_start,
                         last=periods[-1][1] if periods else program.date_end,
-                        example=(
-                            f"{periods[0][0]} – {periods[0][1]}" if periods else ""
-                        ),
+                        example=(f"{periods[0][0]} – {periods[0][1]}" if periods else ""),
                         **{"from": target.date_from, "to": target.date_to},
                     )
                 )
@@ -115,12 +113,16 @@ class RebateTarget(models.Model):
         """Targets of an approved or paid period are part of its audit trail."""
         if not self:
             return
-        settlements = self.env["rebate.settlement"].sudo().search(
-            [
-                ("program_id", "in", self.program_id.ids),
-                ("date_from", "in", self.mapped("date_from")),
-                ("state", "in", SETTLED_STATES),
-            ]
+        settlements = (
+            self.env["rebate.settlement"]
+            .sudo()
+            .search(
+                [
+                    ("program_id", "in", self.program_id.ids),
+                    ("date_from", "in", self.mapped("date_from")),
+                    ("state", "in", SETTLED_STATES),
+                ]
+            )
         )
         settled = {(s.program_id.id, s.date_from): s for s in settlements}
         for target in self:

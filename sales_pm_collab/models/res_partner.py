@@ -13,9 +13,7 @@ class ResPartner(models.Model):
         "sales_pm_collab.group_collab_channel_manager",
         help="Rebate earned to date in the current period of the active rebate programs.",
     )
-    rebate_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_rebate_accrued", string="Rebate Currency"
-    )
+    rebate_currency_id = fields.Many2one("res.currency", compute="_compute_rebate_accrued")
     rebate_accrued_visible = fields.Boolean(
         compute="_compute_rebate_accrued",
         groups="sales_pm_collab.group_collab_sales_rep,sales_pm_collab.group_collab_finance,"

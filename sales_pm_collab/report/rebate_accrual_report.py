@@ -23,7 +23,9 @@ class RebateAccrualReport(models.TransientModel):
     period_label = fields.Char(string="Period", readonly=True)
     base_amount = fields.Monetary(string="Base to Date", readonly=True)
     target_amount = fields.Monetary(string="Target", readonly=True)
-    attainment = fields.Float(string="Attainment (%)", digits=(7, 2), readonly=True, aggregator="avg")
+    attainment = fields.Float(
+        string="Attainment (%)", digits=(7, 2), readonly=True, aggregator="avg"
+    )
     band_rate = fields.Float(string="Band Rate (%)", digits=(5, 2), readonly=True, aggregator="avg")
     earned_amount = fields.Monetary(string="Earned to Date", readonly=True)
     projected_amount = fields.Monetary(

@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.addons.sales_pm_collab.tests.common import CollabCommon
 
 # the stepped bands of the spec: below 80% nothing, 80–100% 2%, 100–120% 3%, from 120% 5%
-STEPPED_BANDS = [(80, 100, 2), (100, 120, 3), (120, 0, 5)]
+STEPPED_BANDS = ((80, 100, 2), (100, 120, 3), (120, 0, 5))
 
 
 class RebateCommon(CollabCommon):
@@ -173,5 +173,5 @@ class RebateCommon(CollabCommon):
     @staticmethod
     def _line(settlement, partner, line_type="regular"):
         return settlement.line_ids.filtered(
-            lambda l: l.partner_id == partner and l.line_type == line_type
+            lambda ln: ln.partner_id == partner and ln.line_type == line_type
         )

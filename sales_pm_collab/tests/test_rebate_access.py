@@ -64,7 +64,11 @@ class TestRebateAccess(RebateCommon):
             for operation in ("read", "write", "create", "unlink"):
                 self.assertTrue(env[model].has_access(operation), f"{model} {operation}")
         program = env["rebate.program"].create(
-            {"name": "Test by finance", "date_start": date(2025, 1, 1), "date_end": date(2025, 12, 31)}
+            {
+                "name": "Test by finance",
+                "date_start": date(2025, 1, 1),
+                "date_end": date(2025, 12, 31),
+            }
         )
         self.assertTrue(program)
 
@@ -82,10 +86,17 @@ class TestRebateAccess(RebateCommon):
         program.band_ids.rate = 3
         program.action_activate()
         env["rebate.target"].create(
-            {"program_id": program.id, "partner_id": self.partner_b.id, "date_from": date(2025, 1, 1), "amount": 10}
+            {
+                "program_id": program.id,
+                "partner_id": self.partner_b.id,
+                "date_from": date(2025, 1, 1),
+                "amount": 10,
+            }
         )
         self._invoice(self.partner_b, 1000)
-        settlement = env["rebate.settlement"].create({"program_id": program.id, "date_from": date(2025, 1, 1)})
+        settlement = env["rebate.settlement"].create(
+            {"program_id": program.id, "date_from": date(2025, 1, 1)}
+        )
         settlement.action_compute()
         self.assertEqual(settlement.amount_total, 30)
         with self.assertRaises(AccessError):
@@ -124,7 +135,9 @@ class TestRebateAccess(RebateCommon):
             }
         )
         finance = self.user_finance
-        self.assertFalse(self.env["rebate.program"].with_user(finance).search([("id", "=", program.id)]))
+        self.assertFalse(
+            self.env["rebate.program"].with_user(finance).search([("id", "=", program.id)])
+        )
         with self.assertRaises(AccessError):
             program.with_user(finance).read(["name"])
         finance.write({"company_ids": [Command.link(other.id)]})
@@ -138,22 +151,31 @@ class TestRebateAccess(RebateCommon):
 
     @freeze_time("2025-02-20")
     def test_rep_sees_accrued_rebate_of_own_partners_only(self):
-        program = self._program(name="Test accrual for reps", partner_ids=[Command.set((self.partner_c | self.partner_d).ids)])
+        program = self._program(
+            name="Test accrual for reps",
+            partner_ids=[Command.set((self.partner_c | self.partner_d).ids)],
+        )
         self._target(program, self.partner_c, 100_000)
         self._target(program, self.partner_d, 100_000)
         self._invoice(self.partner_c, 110_000, invoice_date=date(2025, 2, 1))
         self._invoice(self.partner_d, 110_000, invoice_date=date(2025, 2, 1))
         self.partner_c.user_id = self.user_rep
-        other_rep = new_test_user(self.env, login="t_rep2", groups="sales_pm_collab.group_collab_sales_rep")
+        other_rep = new_test_user(
+            self.env, login="t_rep2", groups="sales_pm_collab.group_collab_sales_rep"
+        )
         self.partner_d.user_id = other_rep
-        contact = self.env["res.partner"].create({"name": "Test buyer C", "parent_id": self.partner_c.id})
+        contact = self.env["res.partner"].create(
+            {"name": "Test buyer C", "parent_id": self.partner_c.id}
+        )
         partners = (self.partner_c | self.partner_d | contact).with_user(self.user_rep)
         values = {p: (p.rebate_accrued_visible, p.rebate_accrued_amount) for p in partners}
         self.assertEqual(values[self.partner_c], (True, 3_300))
         self.assertEqual(values[contact], (True, 3_300), "a contact shows its company's rebate")
         self.assertEqual(values[self.partner_d], (False, 0), "not a partner this rep sells to")
         # a sales order makes a partner "sold to" as well
-        self.env["sale.order"].create({"partner_id": self.partner_d.id, "user_id": self.user_rep.id})
+        self.env["sale.order"].create(
+            {"partner_id": self.partner_d.id, "user_id": self.user_rep.id}
+        )
         partner_d = self.partner_d.with_user(self.user_rep)
         partner_d.invalidate_recordset()
         self.assertEqual(partner_d.rebate_accrued_amount, 3_300)

@@ -136,15 +136,15 @@ class TestRebateCompute(RebateCommon):
     def test_grade_eligibility(self):
         grade = self.env["res.partner.grade"].create({"name": "Test gold distributor"})
         self.partner_c.grade_id = grade
-        program = self._program(partner_ids=[Command.set(self.partner_a.ids)], grade_ids=[Command.set(grade.ids)])
+        program = self._program(
+            partner_ids=[Command.set(self.partner_a.ids)], grade_ids=[Command.set(grade.ids)]
+        )
         self._invoice(self.partner_b, 100_000)
         self._invoice(self.partner_c, 200_000)
         self._invoice(self.partner_a, 300_000)
         settlement = self._settlement(program)
         settlement.action_compute()
-        self.assertEqual(
-            settlement.regular_line_ids.partner_id, self.partner_a | self.partner_c
-        )
+        self.assertEqual(settlement.regular_line_ids.partner_id, self.partner_a | self.partner_c)
 
     def test_refunds_netted(self):
         program = self._program()
@@ -172,12 +172,18 @@ class TestRebateCompute(RebateCommon):
         self._invoice(
             self.partner_a,
             0,
-            lines=[(self.product_hw, 300_000), (self.product_new, 200_000), (self.product_other, 50_000)],
+            lines=[
+                (self.product_hw, 300_000),
+                (self.product_new, 200_000),
+                (self.product_other, 50_000),
+            ],
         )
         settlement = self._settlement(program)
         settlement.action_compute()
         self.assertEqual(self._line(settlement, self.partner_a).base_amount, 300_000)
-        by_product = self._program(name="Test by product", product_ids=[Command.set(self.product_new.ids)])
+        by_product = self._program(
+            name="Test by product", product_ids=[Command.set(self.product_new.ids)]
+        )
         settlement = self._settlement(by_product)
         settlement.action_compute()
         self.assertEqual(self._line(settlement, self.partner_a).base_amount, 200_000)
@@ -210,7 +216,12 @@ class TestRebateCompute(RebateCommon):
         program = self._program(
             special_ids=[
                 Command.create(
-                    {"name": "Test live push", "product_id": self.product_new.id, "rate_type": "multiple", "factor": 2}
+                    {
+                        "name": "Test live push",
+                        "product_id": self.product_new.id,
+                        "rate_type": "multiple",
+                        "factor": 2,
+                    }
                 ),
                 Command.create({"name": "Test hardware", "categ_id": self.categ_hw.id, "rate": 1}),
             ]
@@ -247,7 +258,9 @@ class TestRebateCompute(RebateCommon):
         program = self._program(apply_grade_multiplier=True)
         self._target(program, self.partner_a, TARGET)
         self._invoice(self.partner_a, 1_000_000)
-        self.assertEqual(program._get_partner_multipliers(self.partner_a), {self.partner_a.id: 100.0})
+        self.assertEqual(
+            program._get_partner_multipliers(self.partner_a), {self.partner_a.id: 100.0}
+        )
         settlement = self._settlement(program)
         settlement.action_compute()
         self.assertEqual(self._line(settlement, self.partner_a).multiplier, 100)
@@ -288,7 +301,12 @@ class TestRebateCompute(RebateCommon):
         eur = self.env.ref("base.EUR")
         eur.active = True
         self.env["res.currency.rate"].create(
-            {"name": date(2025, 1, 1), "currency_id": eur.id, "rate": 0.5, "company_id": self.company.id}
+            {
+                "name": date(2025, 1, 1),
+                "currency_id": eur.id,
+                "rate": 0.5,
+                "company_id": self.company.id,
+            }
         )
         program = self._program()
         self._target(program, self.partner_a, TARGET)
@@ -302,7 +320,10 @@ class TestRebateCompute(RebateCommon):
     # --- sources and scale -------------------------------------------------------------------
     def test_sources_add_up_to_the_base(self):
         program = self._program()
-        for partner, amounts in ((self.partner_a, (400_000, 300_000)), (self.partner_b, (250_000,))):
+        for partner, amounts in (
+            (self.partner_a, (400_000, 300_000)),
+            (self.partner_b, (250_000,)),
+        ):
             self._target(program, partner, 500_000)
             for amount in amounts:
                 self._invoice(partner, amount)
@@ -325,7 +346,9 @@ class TestRebateCompute(RebateCommon):
 
     def test_query_count_does_not_grow_with_partners(self):
         def queries_to_compute(partners):
-            program = self._program(name=f"Test scale {len(partners)}", partner_ids=[Command.set(partners.ids)])
+            program = self._program(
+                name=f"Test scale {len(partners)}", partner_ids=[Command.set(partners.ids)]
+            )
             for partner in partners:
                 self._target(program, partner, 100_000)
                 self._invoice(partner, 90_000, invoice_date=date(2025, 5, 5))

@@ -21,8 +21,12 @@ class TestRebateConcurrency(TransactionCase):
         super().setUp()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, NO_MAIL)
-            partner = env["res.partner"].create({"name": "Test concurrent distributor", "is_company": True})
-            product = env["product.product"].create({"name": "Test concurrent rebate", "type": "service"})
+            partner = env["res.partner"].create(
+                {"name": "Test concurrent distributor", "is_company": True}
+            )
+            product = env["product.product"].create(
+                {"name": "Test concurrent rebate", "type": "service"}
+            )
             journal = env["account.journal"].search(
                 [("type", "=", "sale"), ("company_id", "=", env.company.id)], limit=1
             )
@@ -47,7 +51,7 @@ class TestRebateConcurrency(TransactionCase):
                 "settlement": settlement.id,
                 "template": product.product_tmpl_id.id,
             }
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self._remove_committed_records)
 
     def _remove_committed_records(self):
@@ -56,26 +60,33 @@ class TestRebateConcurrency(TransactionCase):
                 SQL(
                     "DELETE FROM rebate_settlement WHERE program_id = %(program)s;"
                     "DELETE FROM rebate_program WHERE id = %(program)s;"
-                    "DELETE FROM mail_message WHERE model IN ('rebate.program', 'rebate.settlement')"
+                    "DELETE FROM mail_message WHERE model LIKE 'rebate.%%'"
                     " AND res_id IN (%(program)s, %(settlement)s);"
-                    "DELETE FROM mail_followers WHERE res_model IN ('rebate.program', 'rebate.settlement')"
+                    "DELETE FROM mail_followers WHERE res_model LIKE 'rebate.%%'"
                     " AND res_id IN (%(program)s, %(settlement)s);"
                     "DELETE FROM res_partner WHERE id = %(partner)s;"
                     "DELETE FROM product_template WHERE id = %(template)s;",
                     **self.ids,
                 )
             )
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _envs(self, cr1, cr2):
         return (
-            api.Environment(cr1, SUPERUSER_ID, NO_MAIL)["rebate.settlement"].browse(self.ids["settlement"]),
-            api.Environment(cr2, SUPERUSER_ID, NO_MAIL)["rebate.settlement"].browse(self.ids["settlement"]),
+            api.Environment(cr1, SUPERUSER_ID, NO_MAIL)["rebate.settlement"].browse(
+                self.ids["settlement"]
+            ),
+            api.Environment(cr2, SUPERUSER_ID, NO_MAIL)["rebate.settlement"].browse(
+                self.ids["settlement"]
+            ),
         )
 
     def _assert_fails_at_once(self, method):
         start = time.monotonic()
-        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(UserError, "being processed by someone else"):
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaisesRegex(UserError, "being processed by someone else"),
+        ):
             method()
         self.assertLess(time.monotonic() - start, 2, "NOWAIT: no waiting for the other transaction")
 

@@ -48,22 +48,48 @@ class TestRebateConfig(RebateCommon):
                         self._program(growth_rate=rate)
                 with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.CheckViolation):
                     with self.env.cr.savepoint():
-                        self._program(special_ids=[Command.create({"product_id": self.product_new.id, "rate": rate})])
+                        self._program(
+                            special_ids=[
+                                Command.create({"product_id": self.product_new.id, "rate": rate})
+                            ]
+                        )
 
     def test_constraint_messages_are_clear(self):
         """What the user reads when the database refuses a value."""
         program = self._program()
         cases = [
-            ("rebate.program.band", {"program_id": program.id, "attainment_from": 0, "rate": 150},
-             "between 0 and 100%"),
-            ("rebate.target", {"program_id": program.id, "partner_id": self.partner_a.id,
-                               "date_from": date(2025, 1, 1), "amount": 0}, "greater than zero"),
-            ("rebate.program", {"name": "Test", "date_start": date(2025, 1, 1),
-                                "date_end": date(2025, 12, 31), "growth_rate": 120}, "between 0 and 100%"),
+            (
+                "rebate.program.band",
+                {"program_id": program.id, "attainment_from": 0, "rate": 150},
+                "between 0 and 100%",
+            ),
+            (
+                "rebate.target",
+                {
+                    "program_id": program.id,
+                    "partner_id": self.partner_a.id,
+                    "date_from": date(2025, 1, 1),
+                    "amount": 0,
+                },
+                "greater than zero",
+            ),
+            (
+                "rebate.program",
+                {
+                    "name": "Test",
+                    "date_start": date(2025, 1, 1),
+                    "date_end": date(2025, 12, 31),
+                    "growth_rate": 120,
+                },
+                "between 0 and 100%",
+            ),
         ]
         for model, vals, message in cases:
             with self.subTest(model=model):
-                with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError) as error:
+                with (
+                    mute_logger("odoo.sql_db"),
+                    self.assertRaises(psycopg2.IntegrityError) as error,
+                ):
                     with self.env.cr.savepoint():
                         self.env[model].create(vals)
                 self.assertIn(message, self.env[model]._sql_error_to_message(error.exception))
@@ -75,7 +101,11 @@ class TestRebateConfig(RebateCommon):
             self._program(
                 special_ids=[
                     Command.create(
-                        {"product_id": self.product_new.id, "categ_id": self.categ_new.id, "rate": 1}
+                        {
+                            "product_id": self.product_new.id,
+                            "categ_id": self.categ_new.id,
+                            "rate": 1,
+                        }
                     )
                 ]
             )
@@ -88,8 +118,12 @@ class TestRebateConfig(RebateCommon):
         program = self._program(period="month", date_end=date(2025, 11, 30))
         self.assertEqual(len(program._get_periods()), 11)
         self.assertEqual(program._period_label(date(2025, 3, 1), date(2025, 3, 31)), "2025-03")
-        fiscal = self._program(period="quarter", date_start=date(2025, 4, 1), date_end=date(2026, 3, 31))
-        self.assertEqual(fiscal._period_bounds(date(2026, 2, 10)), (date(2026, 1, 1), date(2026, 3, 31)))
+        fiscal = self._program(
+            period="quarter", date_start=date(2025, 4, 1), date_end=date(2026, 3, 31)
+        )
+        self.assertEqual(
+            fiscal._period_bounds(date(2026, 2, 10)), (date(2026, 1, 1), date(2026, 3, 31))
+        )
         self.assertEqual(fiscal._period_label(date(2026, 1, 1), date(2026, 3, 31)), "2026 Q1")
 
     def test_activation(self):
@@ -155,13 +189,16 @@ class TestRebateConfig(RebateCommon):
         self.assertEqual(targets.mapped("partner_id"), self.partner_a | self.partner_b)
         # a bad row is reported, not silently imported
         bad = self.env["rebate.target"].load(
-            fields, [["Test import program", self.partner_c.name, "2025-02-01", "2025-04-30", "1000"]]
+            fields,
+            [["Test import program", self.partner_c.name, "2025-02-01", "2025-04-30", "1000"]],
         )
         self.assertFalse(bad["ids"])
         self.assertIn("not one period", bad["messages"][0]["message"])
 
     def test_archived_program_and_copy(self):
-        program = self._program(special_ids=[Command.create({"product_id": self.product_new.id, "rate": 2})])
+        program = self._program(
+            special_ids=[Command.create({"product_id": self.product_new.id, "rate": 2})]
+        )
         copy = program.copy()
         self.assertEqual(copy.state, "draft")
         self.assertEqual(len(copy.band_ids), 3)

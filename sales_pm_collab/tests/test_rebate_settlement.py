@@ -32,7 +32,9 @@ class TestRebateSettlement(RebateCommon):
         self.assertEqual(settlement.computed_uid, self.user_finance)
         self.assertEqual(settlement.amount_total, 46_000)
         settlement.action_approve()
-        self.assertEqual((settlement.state, settlement.approved_uid), ("approved", self.user_finance))
+        self.assertEqual(
+            (settlement.state, settlement.approved_uid), ("approved", self.user_finance)
+        )
         self.assertTrue(settlement.approved_date)
         settlement.action_create_moves()
         self.assertEqual(settlement.state, "done")
@@ -154,7 +156,11 @@ class TestRebateSettlement(RebateCommon):
     def test_period_must_be_a_program_period(self):
         with self.assertRaisesRegex(ValidationError, "exactly one period"):
             self.env["rebate.settlement"].create(
-                {"program_id": self.program.id, "date_from": date(2025, 2, 1), "date_to": date(2025, 4, 30)}
+                {
+                    "program_id": self.program.id,
+                    "date_from": date(2025, 2, 1),
+                    "date_to": date(2025, 4, 30),
+                }
             )
         with self.assertRaisesRegex(ValidationError, "Did you mean 2026-01-01"):
             self._settlement(self.program, date(2026, 1, 1))
@@ -198,8 +204,8 @@ class TestRebateSettlement(RebateCommon):
             with self.env.cr.savepoint():
                 self.env.cr.execute(
                     SQL(
-                        """INSERT INTO rebate_settlement_source
-                                  (settlement_line_id, program_id, move_line_id, amount, kind, cancelled)
+                        """INSERT INTO rebate_settlement_source (settlement_line_id,
+                                   program_id, move_line_id, amount, kind, cancelled)
                            VALUES (%s, %s, %s, 1, 'count', FALSE)""",
                         other_line.id,
                         self.program.id,
@@ -211,7 +217,9 @@ class TestRebateSettlement(RebateCommon):
         self._target(other_program, self.partner_a, 1_000_000)
         other = self._settlement(other_program)
         other.action_compute()
-        self.assertEqual(self._line(other, self.partner_a).source_ids.move_line_id, source.move_line_id)
+        self.assertEqual(
+            self._line(other, self.partner_a).source_ids.move_line_id, source.move_line_id
+        )
 
     def test_sources_only_by_computing(self):
         line = self._settle(self.program).line_ids[0]

@@ -51,8 +51,19 @@ class TestRebateStatement(RebateCommon):
         self.assertEqual(len(workbook.sheetnames), 4, "one sources sheet per partner")
         summary = workbook["Summary"]
         headers = [cell.value for cell in summary[1]]
-        for column in ("Partner", "Target", "Base", "Attainment", "Base Rebate", "Growth Rebate",
-                       "Special Rebate", "Multiplier", "Adjustments", "Total", "Credit Note / Bill"):
+        for column in (
+            "Partner",
+            "Target",
+            "Base",
+            "Attainment",
+            "Base Rebate",
+            "Growth Rebate",
+            "Special Rebate",
+            "Multiplier",
+            "Adjustments",
+            "Total",
+            "Credit Note / Bill",
+        ):
             self.assertIn(column, headers)
         self.assertEqual(summary.freeze_panes, "B2")
         self.assertEqual(summary.auto_filter.ref, "A1:S3")
@@ -89,7 +100,9 @@ class TestRebateStatement(RebateCommon):
         for sheet in workbook.worksheets:
             for row in sheet.iter_rows():
                 for cell in row:
-                    self.assertNotEqual(cell.data_type, "f", f"formula in {sheet.title}!{cell.coordinate}")
+                    self.assertNotEqual(
+                        cell.data_type, "f", f"formula in {sheet.title}!{cell.coordinate}"
+                    )
                     if cell.value in INJECTIONS:
                         self.assertEqual(cell.data_type, "s")
                         found.add(cell.value)

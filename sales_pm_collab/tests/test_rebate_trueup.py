@@ -71,7 +71,9 @@ class TestRebateTrueUp(RebateCommon):
         self.assertFalse(q3.adjustment_line_ids)
         # one move nets the partner's Q2 rebate and its true-up
         q2.action_create_moves()
-        self.assertEqual(self._line(q2, self.partner_a, "adjustment").move_id.move_type, "out_invoice")
+        self.assertEqual(
+            self._line(q2, self.partner_a, "adjustment").move_id.move_type, "out_invoice"
+        )
 
     def test_cancelled_invoice_is_trued_up(self):
         self.invoice_b.button_draft()
@@ -177,5 +179,10 @@ class TestRebateTrueUp(RebateCommon):
         self.assertEqual(b["pending_adjustment"], -16_000)
         self.assertEqual(b["liability"], -16_000)
         rows = self.env["rebate.accrual.report"].search(action["domain"])
-        row = rows.filtered(lambda r: r.program_id == self.program and r.partner_id == self.partner_a)
-        self.assertEqual((row.base_amount, row.projected_amount, row.period_label), (600_000, 60_666.67, "2025 Q2"))
+        row = rows.filtered(
+            lambda r: r.program_id == self.program and r.partner_id == self.partner_a
+        )
+        self.assertEqual(
+            (row.base_amount, row.projected_amount, row.period_label),
+            (600_000, 60_666.67, "2025 Q2"),
+        )
