@@ -157,7 +157,7 @@ def build_statement_workbook(settlement):
                 (line.settled_amount, "money"),
                 (line.recomputed_amount, "money"),
                 (line.adjustment_amount, "money"),
-                (line.warning or "", None),
+                (line.adjustment_reference or "", None),
             ]
             for line in adjustments
         ],

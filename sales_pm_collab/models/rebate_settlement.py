@@ -605,7 +605,7 @@ class RebateSettlement(models.Model):
             "recomputed_amount": float(recomputed["total"]),
             "adjustment_amount": float(adjustment["adjustment"]),
             "total": float(adjustment["adjustment"]),
-            "warning": self.env._(
+            "adjustment_reference": self.env._(
                 "True-up of %(period)s (%(ref)s): settled %(settled)s, recomputed %(new)s.",
                 period=program._period_label(adjustment["date_from"], adjustment["date_to"]),
                 ref=settled.name,

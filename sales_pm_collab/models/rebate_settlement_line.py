@@ -78,6 +78,11 @@ class RebateSettlementLine(models.Model):
         "account.move", string="Credit Note / Bill", readonly=True, ondelete="restrict", copy=False
     )
     warning = fields.Char(readonly=True)
+    adjustment_reference = fields.Char(
+        string="True-up of",
+        readonly=True,
+        help="The settled period this true-up corrects, what was settled and what it is now.",
+    )
     source_ids = fields.One2many(
         "rebate.settlement.source", "settlement_line_id", string="Sources", readonly=True
     )

@@ -9,4 +9,5 @@ from . import (
     test_rebate_trueup,
     test_roles,
     test_ui_login,
+    test_ui_rebate,
 )
