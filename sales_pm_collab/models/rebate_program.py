@@ -687,7 +687,7 @@ class RebateProgram(models.Model):
             SQL(
                 """AND NOT EXISTS (
                     SELECT 1 FROM rebate_settlement_source src
-                     WHERE src.program_id = %s AND src.move_line_id = aml.id
+                     WHERE src.program_key = %s AND src.move_line_id = aml.id
                        AND src.kind = 'count' AND NOT src.cancelled)""",
                 self.id,
             )
@@ -788,37 +788,63 @@ class RebateProgram(models.Model):
         return {partner.id: to_decimal(amount) for partner, amount in rows}
 
     # === BUSINESS METHODS: the rebate of one partner and period === #
-    def _round(self, value):
-        quantum = Decimal(1).scaleb(-self.currency_id.decimal_places)
-        return to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    def _get_terms(self):
+        """The program's terms as plain Decimals, read once for a whole computation."""
+        self.ensure_one()
+        return {
+            "quantum": Decimal(1).scaleb(-self.currency_id.decimal_places),
+            "mode": self.band_mode,
+            "bands": [
+                (
+                    band,
+                    to_decimal(band.attainment_from),
+                    to_decimal(band.attainment_to) if band.attainment_to else None,
+                    to_decimal(band.rate),
+                )
+                for band in self.band_ids.sorted("attainment_from")
+            ],
+            "growth_rate": to_decimal(self.growth_rate),
+            "specials": [
+                (special.id, special.rate_type, to_decimal(special.rate), to_decimal(special.factor))
+                for special in self.special_ids
+            ],
+            "cap": to_decimal(self.cap_amount) if self.cap_amount else None,
+        }
 
-    def _find_band(self, attainment):
+    def _find_band(self, attainment, terms=None):
         """The band holding ``attainment`` (a Decimal %), or an empty recordset."""
-        for band in self.band_ids.sorted("attainment_from"):
-            low = to_decimal(band.attainment_from)
-            high = to_decimal(band.attainment_to) if band.attainment_to else None
+        terms = terms or self._get_terms()
+        for band, low, high, _rate in terms["bands"]:
             if attainment >= low and (high is None or attainment < high):
                 return band
         return self.env["rebate.program.band"]
 
-    def _compute_rebate(self, base, target, special_bases=None, growth_base=None, multiplier=100):
+    def _compute_rebate(
+        self, base, target, special_bases=None, growth_base=None, multiplier=100, terms=None
+    ):
         """The rebate of one partner for one period, as a dict of its components.
 
         Pure function of its arguments and the program's terms: used by settlements,
         true-ups, accruals and projections alike. Amounts are Decimals, rounded to the
-        company currency; ``attainment`` is a percentage (None without a target).
+        company currency; ``attainment`` is a percentage (None without a target). Pass
+        ``terms`` (``_get_terms()``) when computing many partners.
         """
         self.ensure_one()
+        terms = terms or self._get_terms()
+
+        def rounded(value):
+            return value.quantize(terms["quantum"], rounding=ROUND_HALF_UP)
+
         base = to_decimal(base)
         target = to_decimal(target) if target else None
         result = {
-            "base_amount": self._round(base),
-            "target_amount": self._round(target or 0),
+            "base_amount": rounded(base),
+            "target_amount": rounded(target or Decimal(0)),
             "attainment": None,
             "band": self.env["rebate.program.band"],
             "band_rate": Decimal(0),
             "base_rebate": Decimal(0),
-            "growth_base": self._round(growth_base or 0),
+            "growth_base": rounded(to_decimal(growth_base)),
             "growth_rebate": Decimal(0),
             "special_rebate": Decimal(0),
             "multiplier": to_decimal(multiplier),
@@ -830,44 +856,38 @@ class RebateProgram(models.Model):
             # exact comparison of base against target × band limit: no float drift at 80%
             attainment = base * HUNDRED / target
             result["attainment"] = attainment
-            band = self._find_band(attainment)
+            band = self._find_band(attainment, terms)
             result["band"] = band
             result["band_rate"] = to_decimal(band.rate) if band else Decimal(0)
-            if self.band_mode == "whole":
-                result["base_rebate"] = self._round(max(base, 0) * result["band_rate"] / HUNDRED)
+            if terms["mode"] == "whole":
+                result["base_rebate"] = rounded(max(base, 0) * result["band_rate"] / HUNDRED)
             else:
                 rebate = Decimal(0)
-                for slice_band in self.band_ids:
-                    low = target * to_decimal(slice_band.attainment_from) / HUNDRED
-                    high = (
-                        target * to_decimal(slice_band.attainment_to) / HUNDRED
-                        if slice_band.attainment_to
-                        else None
-                    )
-                    top = base if high is None else min(base, high)
+                for _band, low_pct, high_pct, rate in terms["bands"]:
+                    low = target * low_pct / HUNDRED
+                    top = base if high_pct is None else min(base, target * high_pct / HUNDRED)
                     if top > low:
-                        rebate += (top - low) * to_decimal(slice_band.rate) / HUNDRED
-                result["base_rebate"] = self._round(rebate)
+                        rebate += (top - low) * rate / HUNDRED
+                result["base_rebate"] = rounded(rebate)
         elif base:
             result["warning"] = self.env._("No target for this period: no attainment rebate.")
-        if self.growth_rate and growth_base is not None and to_decimal(growth_base) > 0:
+        if terms["growth_rate"] and growth_base is not None and to_decimal(growth_base) > 0:
             # no sales a year earlier: nothing to grow from, no growth rebate
             growth = base - to_decimal(growth_base)
             if growth > 0:
-                result["growth_rebate"] = self._round(
-                    growth * to_decimal(self.growth_rate) / HUNDRED
-                )
+                result["growth_rebate"] = rounded(growth * terms["growth_rate"] / HUNDRED)
         effective_rate = result["base_rebate"] * HUNDRED / base if base > 0 else Decimal(0)
         special_rebate = Decimal(0)
-        for special in self.special_ids:
-            special_base = to_decimal((special_bases or {}).get(special.id, 0))
+        for special_id, rate_type, rate, factor in terms["specials"]:
+            special_base = to_decimal((special_bases or {}).get(special_id, 0))
             if special_base > 0:
-                special_rebate += special_base * special._extra_rate(effective_rate) / HUNDRED
-        result["special_rebate"] = self._round(special_rebate)
+                extra = effective_rate * (factor - 1) if rate_type == "multiple" else rate
+                special_rebate += special_base * extra / HUNDRED
+        result["special_rebate"] = rounded(special_rebate)
         subtotal = result["base_rebate"] + result["growth_rebate"] + result["special_rebate"]
-        total = self._round(subtotal * result["multiplier"] / HUNDRED)
-        if self.cap_amount and total > to_decimal(self.cap_amount):
-            total = self._round(self.cap_amount)
+        total = rounded(subtotal * result["multiplier"] / HUNDRED)
+        if terms["cap"] is not None and total > terms["cap"]:
+            total = rounded(terms["cap"])
             result["capped"] = True
         result["total"] = total
         return result
@@ -882,6 +902,7 @@ class RebateProgram(models.Model):
         targets = self._get_targets(date_from, partners.ids)
         growth = self._get_growth_bases(date_from, date_to, partners.ids)
         multipliers = self._get_partner_multipliers(partners)
+        terms = self._get_terms()
         result = {}
         for partner_id in sorted(set(bases) | set(targets)):
             entry = bases.get(partner_id, {"base": Decimal(0), "specials": {}, "count": 0})
@@ -891,6 +912,7 @@ class RebateProgram(models.Model):
                 entry["specials"],
                 growth.get(partner_id, Decimal(0)) if self.growth_rate else None,
                 multipliers.get(partner_id, 100.0),
+                terms=terms,
             )
             values["special_bases"] = entry["specials"]
             values["item_count"] = entry["count"]
@@ -964,6 +986,7 @@ class RebateProgram(models.Model):
         multipliers = self._get_partner_multipliers(
             self.env["res.partner"].browse({k[0] for k in keys})
         )
+        terms = self._get_terms()
         result = []
         for key in keys:
             partner_id, period_from = key
@@ -995,6 +1018,7 @@ class RebateProgram(models.Model):
                 specials,
                 growth_base,
                 multiplier,
+                terms=terms,
             )
             already = settled_totals.get(key, Decimal(0))
             result.append(
@@ -1040,7 +1064,7 @@ class RebateProgram(models.Model):
                            SUM(src.amount) AS amount
                       FROM rebate_settlement_source src
                       JOIN rebate_settlement_line line ON line.id = src.settlement_line_id
-                     WHERE src.program_id = %(program)s AND NOT src.cancelled
+                     WHERE src.program_key = %(program)s AND NOT src.cancelled
                        AND line.period_date_from < %(before)s
                        AND line.partner_id = ANY(%(partners)s)
                      GROUP BY src.move_line_id, line.partner_id, line.period_date_from
@@ -1116,7 +1140,7 @@ class RebateProgram(models.Model):
                       FROM rebate_settlement_source src
                       JOIN rebate_settlement_line line ON line.id = src.settlement_line_id
                       JOIN account_move_line aml ON aml.id = src.move_line_id
-                     WHERE src.program_id = %(program)s AND NOT src.cancelled
+                     WHERE src.program_key = %(program)s AND NOT src.cancelled
                        AND line.period_date_from < %(before)s
                        AND (line.partner_id, line.period_date_from) IN (
                             SELECT * FROM unnest(%(pids)s::int[], %(froms)s::date[]))
@@ -1190,14 +1214,16 @@ class RebateProgram(models.Model):
             days = Decimal((date_to - date_from).days + 1)
             elapsed = Decimal(max((min(today, date_to) - date_from).days + 1, 1))
             factor = days / elapsed
+            terms = program._get_terms()
             for partner_id in sorted(set(rebates) | set(pending)):
-                values = rebates.get(partner_id) or program._compute_rebate(0, None)
+                values = rebates.get(partner_id) or program._compute_rebate(0, None, terms=terms)
                 projected = program._compute_rebate(
                     values["base_amount"] * factor,
                     values["target_amount"] or None,
                     {k: v * factor for k, v in values.get("special_bases", {}).items()},
                     values["growth_base"] if program.growth_rate else None,
                     values["multiplier"],
+                    terms=terms,
                 )
                 result.append(
                     {

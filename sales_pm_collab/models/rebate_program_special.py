@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -84,10 +82,3 @@ class RebateProgramSpecial(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_locked(self):
         self.program_id._check_terms_unlocked()
-
-    def _extra_rate(self, effective_rate):
-        """Extra rate in % (Decimal) on the special base, given the band rate earned."""
-        self.ensure_one()
-        if self.rate_type == "multiple":
-            return effective_rate * (Decimal(str(self.factor or 1)) - 1)
-        return Decimal(str(self.rate or 0))

@@ -558,15 +558,32 @@ class RebateSettlement(models.Model):
             vals_list.append(self._regular_line_vals(partner_id, program._compute_rebate(0, None)))
         for adjustment in adjustments:
             vals_list.append(self._adjustment_line_vals(adjustment))
-        Line = self.env["rebate.settlement.line"].sudo().with_context(rebate_engine=True)
-        lines = Line.create(vals_list)
+        lines = self.env["rebate.settlement.line"].sudo()._bulk_create(self, vals_list)
+        Source = self.env["rebate.settlement.source"]
         if rebates:
-            self.env["rebate.settlement.source"]._insert_regular_sources(self, partners)
-        adjustment_lines = lines.filtered(lambda ln: ln.line_type == "adjustment")
-        self.env["rebate.settlement.source"]._insert_adjustment_sources(
-            list(zip(adjustment_lines, adjustments, strict=True))
+            Source._insert_regular_sources(self, partners)
+        adjustment_lines = {
+            (line.partner_id.id, line.period_date_from): line
+            for line in lines
+            if line.line_type == "adjustment"
+        }
+        Source._insert_adjustment_sources(
+            [
+                (adjustment_lines[(adj["partner_id"], adj["date_from"])], adj)
+                for adj in adjustments
+            ]
         )
         self.invalidate_recordset()
+        for fname in (
+            "amount_base_rebate",
+            "amount_growth_rebate",
+            "amount_special_rebate",
+            "amount_adjustment",
+            "amount_total",
+            "partner_count",
+            "warning_count",
+        ):
+            self.env.add_to_compute(self._fields[fname], self)
         return lines
 
     def _regular_line_vals(self, partner_id, values):

@@ -41,11 +41,19 @@ class RebateSettlementSource(models.Model):
         "Correction: a later change of an item counted before (cancelled invoice, more of "
         "it paid), settled by a true-up.",
     )
-    program_id = fields.Many2one("rebate.program", required=True, readonly=True)
+    program_key = fields.Integer(
+        string="Program Key",
+        required=True,
+        readonly=True,
+        help="Id of the program, denormalised for the once-per-program unique index. No "
+        "foreign key on purpose: the settlement line already references the program, and "
+        "a third key check per row would slow down recording 200,000 sources.",
+    )
     cancelled = fields.Boolean(
         readonly=True, help="The settlement was cancelled: the item may be counted again."
     )
     settlement_id = fields.Many2one(related="settlement_line_id.settlement_id")
+    program_id = fields.Many2one(related="settlement_line_id.program_id")
     partner_id = fields.Many2one(related="settlement_line_id.partner_id")
     company_id = fields.Many2one(related="settlement_line_id.company_id")
     currency_id = fields.Many2one(related="settlement_line_id.currency_id")
@@ -55,7 +63,7 @@ class RebateSettlementSource(models.Model):
     label = fields.Char(related="move_line_id.name")
 
     _unique_count = models.UniqueIndex(
-        "(program_id, move_line_id) WHERE kind = 'count' AND NOT cancelled",
+        "(program_key, move_line_id) WHERE kind = 'count' AND NOT cancelled",
         "This journal item is already counted by another settlement of the program: a "
         "journal item counts once per program.",
     )
@@ -97,7 +105,7 @@ class RebateSettlementSource(models.Model):
             SQL(
                 """
                 INSERT INTO rebate_settlement_source
-                       (settlement_line_id, program_id, move_line_id, amount, kind, cancelled)
+                       (settlement_line_id, program_key, move_line_id, amount, kind, cancelled)
                 SELECT line.id, %(program)s, items.move_line_id, items.amount, 'count', FALSE
                   FROM (%(items)s) items
                   JOIN rebate_settlement_line line
@@ -126,10 +134,10 @@ class RebateSettlementSource(models.Model):
             SQL(
                 """
                 INSERT INTO rebate_settlement_source
-                       (settlement_line_id, program_id, move_line_id, amount, kind, cancelled)
-                SELECT line_id, program_id, move_line_id, amount, kind, FALSE
+                       (settlement_line_id, program_key, move_line_id, amount, kind, cancelled)
+                SELECT line_id, program_key, move_line_id, amount, kind, FALSE
                   FROM unnest(%s::int[], %s::int[], %s::int[], %s::numeric[], %s::varchar[])
-                       AS r(line_id, program_id, move_line_id, amount, kind)
+                       AS r(line_id, program_key, move_line_id, amount, kind)
                 """,
                 [r[0] for r in rows],
                 [r[1] for r in rows],

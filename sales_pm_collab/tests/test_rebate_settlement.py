@@ -205,7 +205,7 @@ class TestRebateSettlement(RebateCommon):
                 self.env.cr.execute(
                     SQL(
                         """INSERT INTO rebate_settlement_source (settlement_line_id,
-                                   program_id, move_line_id, amount, kind, cancelled)
+                                   program_key, move_line_id, amount, kind, cancelled)
                            VALUES (%s, %s, %s, 1, 'count', FALSE)""",
                         other_line.id,
                         self.program.id,
@@ -227,7 +227,7 @@ class TestRebateSettlement(RebateCommon):
             self.env["rebate.settlement.source"].create(
                 {
                     "settlement_line_id": line.id,
-                    "program_id": self.program.id,
+                    "program_key": self.program.id,
                     "move_line_id": self.invoice_c.invoice_line_ids.id,
                 }
             )
