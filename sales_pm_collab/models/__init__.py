@@ -1,3 +1,7 @@
+# the mixins first: the models below inherit them
+from . import rebate_period_mixin, rebate_program_term_mixin
+
+# isort: split
 from . import (
     account_move,
     account_move_line,

@@ -805,7 +805,12 @@ class RebateProgram(models.Model):
             ],
             "growth_rate": to_decimal(self.growth_rate),
             "specials": [
-                (special.id, special.rate_type, to_decimal(special.rate), to_decimal(special.factor))
+                (
+                    special.id,
+                    special.rate_type,
+                    to_decimal(special.rate),
+                    to_decimal(special.factor),
+                )
                 for special in self.special_ids
             ],
             "cap": to_decimal(self.cap_amount) if self.cap_amount else None,

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class RebateProgramBand(models.Model):
     _name = "rebate.program.band"
     _description = "Rebate Attainment Band"
+    _inherit = ["rebate.program.term.mixin"]
     _order = "program_id, attainment_from, id"
 
     program_id = fields.Many2one("rebate.program", required=True, index=True, ondelete="cascade")
@@ -54,17 +55,3 @@ class RebateProgramBand(models.Model):
                     low=f"{band.attainment_from:g}",
                     rate=f"{band.rate:g}",
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        bands = super().create(vals_list)
-        bands.program_id._check_terms_unlocked()
-        return bands
-
-    def write(self, vals):
-        self.program_id._check_terms_unlocked()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_locked(self):
-        self.program_id._check_terms_unlocked()

@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 class RebateProgramSpecial(models.Model):
     _name = "rebate.program.special"
     _description = "Special Rebate"
+    _inherit = ["rebate.program.term.mixin"]
     _order = "program_id, sequence, id"
 
     program_id = fields.Many2one("rebate.program", required=True, index=True, ondelete="cascade")
@@ -68,17 +69,3 @@ class RebateProgramSpecial(models.Model):
                         program=special.program_id.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        specials = super().create(vals_list)
-        specials.program_id._check_terms_unlocked()
-        return specials
-
-    def write(self, vals):
-        self.program_id._check_terms_unlocked()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_locked(self):
-        self.program_id._check_terms_unlocked()

@@ -34,7 +34,7 @@ WORKFLOW_FIELDS = {
 class RebateSettlement(models.Model):
     _name = "rebate.settlement"
     _description = "Rebate Settlement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "rebate.period.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
@@ -66,7 +66,6 @@ class RebateSettlement(models.Model):
         readonly=False,
         precompute=True,
     )
-    period_label = fields.Char(string="Period", compute="_compute_period_label")
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -133,23 +132,6 @@ class RebateSettlement(models.Model):
     )
 
     # === COMPUTE METHODS === #
-    @api.depends("program_id", "date_from")
-    def _compute_date_to(self):
-        for settlement in self:
-            if settlement.program_id and settlement.date_from:
-                settlement.date_to = settlement.program_id._period_bounds(settlement.date_from)[1]
-            else:
-                settlement.date_to = settlement.date_to
-
-    @api.depends("program_id", "date_from", "date_to")
-    def _compute_period_label(self):
-        for settlement in self:
-            settlement.period_label = (
-                settlement.program_id._period_label(settlement.date_from, settlement.date_to)
-                if settlement.program_id and settlement.date_from and settlement.date_to
-                else False
-            )
-
     @api.depends(
         "line_ids.total",
         "line_ids.base_rebate",
@@ -568,10 +550,7 @@ class RebateSettlement(models.Model):
             if line.line_type == "adjustment"
         }
         Source._insert_adjustment_sources(
-            [
-                (adjustment_lines[(adj["partner_id"], adj["date_from"])], adj)
-                for adj in adjustments
-            ]
+            [(adjustment_lines[(adj["partner_id"], adj["date_from"])], adj) for adj in adjustments]
         )
         self.invalidate_recordset()
         for fname in (

@@ -7,6 +7,7 @@ from .rebate_program import SETTLED_STATES
 class RebateTarget(models.Model):
     _name = "rebate.target"
     _description = "Rebate Target"
+    _inherit = ["rebate.period.mixin"]
     _order = "date_from desc, program_id, partner_id"
     _check_company_auto = True
 
@@ -29,21 +30,12 @@ class RebateTarget(models.Model):
         check_company=True,
         domain="[('parent_id', '=', False)]",
     )
-    date_from = fields.Date(string="Period Start", required=True)
-    date_to = fields.Date(
-        string="Period End",
-        compute="_compute_date_to",
-        store=True,
-        readonly=False,
-        precompute=True,
-        required=True,
-    )
+    # date_from, date_to (the end follows the start), period_label: rebate.period.mixin
     amount = fields.Monetary(
         string="Target",
         required=True,
         help="Sales target of the partner for the period, untaxed, in company currency.",
     )
-    period_label = fields.Char(string="Period", compute="_compute_period_label")
 
     _amount_positive = models.Constraint(
         "CHECK(amount > 0)",
@@ -54,23 +46,6 @@ class RebateTarget(models.Model):
         "(program_id, partner_id, date_from)",
         "A partner has one target per program and period; change the existing one.",
     )
-
-    @api.depends("program_id", "date_from")
-    def _compute_date_to(self):
-        for target in self:
-            if target.program_id and target.date_from:
-                target.date_to = target.program_id._period_bounds(target.date_from)[1]
-            else:
-                target.date_to = target.date_to
-
-    @api.depends("program_id", "date_from", "date_to")
-    def _compute_period_label(self):
-        for target in self:
-            target.period_label = (
-                target.program_id._period_label(target.date_from, target.date_to)
-                if target.program_id and target.date_from and target.date_to
-                else False
-            )
 
     @api.constrains("program_id", "date_from", "date_to")
     def _check_period(self):
