@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.sales_pm_collab.tests.rebate_common import RebateCommon
 
@@ -273,6 +274,28 @@ class TestRebateCompute(RebateCommon):
             settlement.action_compute()
         line = self._line(settlement, self.partner_a)
         self.assertEqual((line.multiplier, line.total), (150, 45_000))
+
+    def test_conflict_exclusion_hook(self):
+        """Territory conflicts come with the channel feature: every computation leaves out
+        the journal items ``_get_conflict_exclusion_queries`` selects (none until then)."""
+        program = self._program(exclude_conflicts=True)
+        self._target(program, self.partner_a, TARGET)
+        kept = self._invoice(self.partner_a, 1_000_000)
+        conflicting = self._invoice(self.partner_a, 300_000)
+        self.assertEqual(
+            program._get_conflict_exclusion_queries(date(2025, 1, 1), date(2025, 3, 31)), []
+        )
+        excluded = SQL("SELECT id FROM account_move_line WHERE move_id = %s", conflicting.id)
+        with patch.object(
+            type(program),
+            "_get_conflict_exclusion_queries",
+            lambda self, date_from, date_to: [excluded],
+        ):
+            settlement = self._settlement(program)
+            settlement.action_compute()
+        line = self._line(settlement, self.partner_a)
+        self.assertEqual(line.base_amount, 1_000_000)
+        self.assertEqual(line.source_ids.move_line_id.move_id, kept)
 
     def test_paid_basis_partial_payment(self):
         program = self._program(basis="paid")
