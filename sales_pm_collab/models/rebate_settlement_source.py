@@ -42,7 +42,6 @@ class RebateSettlementSource(models.Model):
         "it paid), settled by a true-up.",
     )
     program_key = fields.Integer(
-        string="Program Key",
         required=True,
         readonly=True,
         help="Id of the program, denormalised for the once-per-program unique index. No "
