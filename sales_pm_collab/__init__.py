@@ -1,1 +1,1 @@
-from . import models, wizard
+from . import controllers, models, report, wizard

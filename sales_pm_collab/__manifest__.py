@@ -15,12 +15,12 @@
         "security/requirement_security.xml",
         "security/feedback_security.xml",
         "security/channel_security.xml",
+        "security/rebate_security.xml",
         "data/ir_sequence_data.xml",
         "data/product_requirement_stage_data.xml",
         "data/customer_feedback_option_data.xml",
         "data/customer_feedback_sla_data.xml",
         "data/mail_activity_type_data.xml",
-        "data/mail_template_data.xml",
         "data/mail_alias_data.xml",
         "data/ir_cron_data.xml",
         "views/sales_pm_collab_menus.xml",
@@ -38,6 +38,12 @@
         "views/res_partner_training_views.xml",
         "views/res_partner_grade_evaluation_views.xml",
         "views/sale_territory_views.xml",
+        # --- rebates ---
+        "views/rebate_program_views.xml",
+        "views/rebate_settlement_views.xml",
+        "views/rebate_settlement_line_views.xml",
+        "views/rebate_settlement_source_views.xml",
+        "views/rebate_target_views.xml",
         # --- inherited models ---
         "views/crm_lead_views.xml",
         "views/sale_order_views.xml",
@@ -49,6 +55,11 @@
         "wizard/product_requirement_decline_wizard_views.xml",
         "wizard/customer_feedback_revisit_views.xml",
         "wizard/res_partner_grade_evaluation_wizard_views.xml",
+        # --- reports (the mail templates attach the rebate statement) ---
+        "report/rebate_statement_report.xml",
+        "report/rebate_accrual_report_views.xml",
+        "report/rebate_pending_adjustment_views.xml",
+        "data/mail_template_data.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
@@ -58,12 +69,14 @@
         "demo/product_requirement_demo.xml",
         "demo/customer_feedback_demo.xml",
         "demo/channel_demo.xml",
+        "demo/rebate_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "sales_pm_collab/static/tests/tours/requirement_tour.js",
             "sales_pm_collab/static/tests/tours/feedback_tour.js",
             "sales_pm_collab/static/tests/tours/channel_tour.js",
+            "sales_pm_collab/static/tests/tours/rebate_tour.js",
         ],
     },
     "application": True,

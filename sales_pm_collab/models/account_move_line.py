@@ -1,0 +1,29 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    # --- rebates ---
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_rebate_source(self):
+        """A journal item counted by a rebate settlement is part of its audit trail."""
+        if not self.ids:
+            return
+        source = (
+            self.env["rebate.settlement.source"]
+            .sudo()
+            .search([("move_line_id", "in", self.ids)], limit=1)
+        )
+        if source:
+            raise UserError(
+                self.env._(
+                    "The journal item %(item)s of %(move)s was counted by rebate settlement "
+                    "%(ref)s and cannot be deleted. Issue a credit note (or cancel the "
+                    "invoice) instead: the next settlement trues it up.",
+                    item=source.move_line_id.display_name,
+                    move=source.move_line_id.move_id.display_name,
+                    ref=source.settlement_line_id.settlement_id.name,
+                )
+            )

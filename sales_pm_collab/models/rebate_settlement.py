@@ -1,0 +1,697 @@
+import base64
+from collections import defaultdict
+from decimal import Decimal
+
+from psycopg2.errors import LockNotAvailable
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_amount
+
+FINANCE_GROUP = "sales_pm_collab.group_collab_finance"
+# fields only the workflow itself writes once a settlement is approved
+WORKFLOW_FIELDS = {
+    "name",
+    "program_id",
+    "company_id",
+    "date_from",
+    "date_to",
+    "state",
+    "line_ids",
+    "regular_line_ids",
+    "adjustment_line_ids",
+    "computed_uid",
+    "computed_date",
+    "approved_uid",
+    "approved_date",
+    "done_uid",
+    "done_date",
+    "cancelled_uid",
+    "cancelled_date",
+}
+
+
+class RebateSettlement(models.Model):
+    _name = "rebate.settlement"
+    _description = "Rebate Settlement"
+    _inherit = ["mail.thread", "mail.activity.mixin", "rebate.period.mixin"]
+    _order = "date_from desc, id desc"
+    _check_company_auto = True
+
+    # === FIELDS === #
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram"
+    )
+    program_id = fields.Many2one(
+        "rebate.program",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        domain="[('state', 'in', ('active', 'closed'))]",
+    )
+    company_id = fields.Many2one(
+        related="program_id.company_id", store=True, index=True, precompute=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    payout = fields.Selection(related="program_id.payout")
+    date_from = fields.Date(string="Period Start", required=True, tracking=True)
+    date_to = fields.Date(
+        string="Period End",
+        required=True,
+        tracking=True,
+        compute="_compute_date_to",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("computed", "Computed"),
+            ("approved", "Approved"),
+            ("done", "Done"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    note = fields.Text()
+    line_ids = fields.One2many("rebate.settlement.line", "settlement_id", string="Lines")
+    regular_line_ids = fields.One2many(
+        "rebate.settlement.line",
+        "settlement_id",
+        string="Partner Rebates",
+        domain=[("line_type", "=", "regular")],
+    )
+    adjustment_line_ids = fields.One2many(
+        "rebate.settlement.line",
+        "settlement_id",
+        string="True-up Lines",
+        domain=[("line_type", "=", "adjustment")],
+    )
+    move_ids = fields.One2many(
+        "account.move", "rebate_settlement_id", string="Credit Notes / Bills", readonly=True
+    )
+    move_count = fields.Integer(compute="_compute_move_count")
+    partner_count = fields.Integer(string="Partners", compute="_compute_amounts", store=True)
+    warning_count = fields.Integer(string="Warnings", compute="_compute_amounts", store=True)
+    amount_base_rebate = fields.Monetary(
+        string="Base Rebates", compute="_compute_amounts", store=True
+    )
+    amount_growth_rebate = fields.Monetary(
+        string="Growth Rebates", compute="_compute_amounts", store=True
+    )
+    amount_special_rebate = fields.Monetary(
+        string="Special Rebates", compute="_compute_amounts", store=True
+    )
+    amount_adjustment = fields.Monetary(
+        string="Adjustments", compute="_compute_amounts", store=True
+    )
+    amount_total = fields.Monetary(
+        string="Total", compute="_compute_amounts", store=True, tracking=True
+    )
+    computed_uid = fields.Many2one("res.users", string="Computed by", readonly=True, copy=False)
+    computed_date = fields.Datetime(string="Computed on", readonly=True, copy=False)
+    approved_uid = fields.Many2one("res.users", string="Approved by", readonly=True, copy=False)
+    approved_date = fields.Datetime(string="Approved on", readonly=True, copy=False)
+    done_uid = fields.Many2one("res.users", string="Paid out by", readonly=True, copy=False)
+    done_date = fields.Datetime(string="Paid out on", readonly=True, copy=False)
+    cancelled_uid = fields.Many2one("res.users", string="Cancelled by", readonly=True, copy=False)
+    cancelled_date = fields.Datetime(string="Cancelled on", readonly=True, copy=False)
+
+    # === CONSTRAINTS === #
+    _unique_period = models.UniqueIndex(
+        "(program_id, date_from) WHERE state <> 'cancel'",
+        "This period of the program already has a settlement: a period is settled once. "
+        "Open the existing settlement, or cancel it first.",
+    )
+
+    # === COMPUTE METHODS === #
+    @api.depends(
+        "line_ids.total",
+        "line_ids.base_rebate",
+        "line_ids.growth_rebate",
+        "line_ids.special_rebate",
+        "line_ids.adjustment_amount",
+        "line_ids.warning",
+        "line_ids.partner_id",
+    )
+    def _compute_amounts(self):
+        for settlement in self:
+            lines = settlement.line_ids
+            settlement.amount_base_rebate = sum(lines.mapped("base_rebate"))
+            settlement.amount_growth_rebate = sum(lines.mapped("growth_rebate"))
+            settlement.amount_special_rebate = sum(lines.mapped("special_rebate"))
+            settlement.amount_adjustment = sum(lines.mapped("adjustment_amount"))
+            settlement.amount_total = sum(lines.mapped("total"))
+            settlement.partner_count = len(lines.partner_id)
+            settlement.warning_count = len(lines.filtered("warning"))
+
+    def _compute_move_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [("rebate_settlement_id", "in", self.ids)], ["rebate_settlement_id"], ["__count"]
+            )
+        )
+        for settlement in self:
+            settlement.move_count = counts.get(settlement, 0)
+
+    # === CONSTRAINT METHODS === #
+    @api.constrains("program_id", "date_from", "date_to")
+    def _check_period(self):
+        for settlement in self:
+            program = settlement.program_id
+            if not program._is_period(settlement.date_from, settlement.date_to):
+                start, end = program._period_bounds(settlement.date_from)
+                raise ValidationError(
+                    self.env._(
+                        "A settlement covers exactly one period of its program: "
+                        "%(from)s – %(to)s is not a period of %(program)s (%(period)s periods "
+                        "from %(start)s to %(end)s). Did you mean %(p_start)s – %(p_end)s?",
+                        program=program.name,
+                        period=dict(program._fields["period"]._description_selection(self.env))[
+                            program.period
+                        ].lower(),
+                        start=program.date_start,
+                        end=program.date_end,
+                        p_start=start,
+                        p_end=end,
+                        **{"from": settlement.date_from, "to": settlement.date_to},
+                    )
+                )
+
+    # === CRUD METHODS === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_period_free(vals.get("program_id"), vals.get("date_from"))
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("rebate.settlement") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get("rebate_workflow"):
+            business = {key for key in vals if not key.startswith(("message_", "activity_"))} - {
+                "note"
+            }
+            locked = self.filtered(lambda s: s.state not in ("draft", "computed"))
+            if locked and business:
+                raise UserError(
+                    self.env._(
+                        "Settlement %(ref)s is %(state)s: it can no longer be edited. "
+                        "Cancel it (and its credit notes or bills) and settle the period "
+                        "again if it is wrong.",
+                        ref=locked[0].name,
+                        state=locked[0]._state_label(),
+                    )
+                )
+            period_fields = {"program_id", "date_from", "date_to"}
+            if business & (WORKFLOW_FIELDS - period_fields):
+                raise UserError(
+                    self.env._(
+                        "The state, lines and totals of a settlement are set by its buttons "
+                        "(Compute, Approve, Create credit notes/bills, Cancel) only."
+                    )
+                )
+            if business & period_fields:
+                for settlement in self:
+                    settlement._check_period_free(
+                        vals.get("program_id", settlement.program_id.id),
+                        vals.get("date_from", settlement.date_from),
+                    )
+            computed = self.filtered(lambda s: s.state == "computed")
+            if business & period_fields and computed:
+                # another period or program: the computed lines no longer apply
+                computed._clear_lines()
+                vals = dict(vals, state="draft")
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_settled(self):
+        settled = self.filtered(lambda s: s.state not in ("draft", "computed"))
+        if settled:
+            raise UserError(
+                self.env._(
+                    "Settlement %(ref)s is %(state)s and belongs to the audit trail: it cannot "
+                    "be deleted.",
+                    ref=settled[0].name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        settled[0].state
+                    ].lower(),
+                )
+            )
+
+    def _check_period_free(self, program_id, date_from):
+        """A friendly message before the partial unique index refuses the row."""
+        if not (program_id and date_from):
+            return
+        other = self.sudo().search(
+            [
+                ("program_id", "=", program_id),
+                ("date_from", "=", date_from),
+                ("state", "!=", "cancel"),
+                ("id", "not in", self.ids),
+            ],
+            limit=1,
+        )
+        if other:
+            raise ValidationError(
+                self.env._(
+                    "The period %(period)s of %(program)s already has a settlement "
+                    "(%(ref)s): a period is settled once. Open it, or cancel it first.",
+                    period=other.period_label,
+                    program=other.program_id.name,
+                    ref=other.name,
+                )
+            )
+
+    # === ACTION METHODS === #
+    def action_compute(self):
+        """Compute (or recompute) the rebate lines of draft or computed settlements."""
+        self.check_access("write")
+        for settlement in self:
+            settlement._lock_for_processing()
+            if settlement.state not in ("draft", "computed"):
+                raise UserError(
+                    self.env._(
+                        "Settlement %(ref)s is already approved: it cannot be recomputed. "
+                        "Later changes of its period are trued up in the next settlement.",
+                        ref=settlement.name,
+                    )
+                )
+            if settlement.program_id.state == "draft":
+                raise UserError(
+                    self.env._(
+                        "Rebate program %(name)s is still a draft: activate it before settling it.",
+                        name=settlement.program_id.name,
+                    )
+                )
+            settlement._compute_lines()
+            settlement.with_context(rebate_workflow=True).write(
+                {
+                    "state": "computed",
+                    "computed_uid": self.env.uid,
+                    "computed_date": fields.Datetime.now(),
+                }
+            )
+        return True
+
+    def action_approve(self):
+        self._check_finance()
+        for settlement in self:
+            settlement._lock_for_processing()
+            if settlement.state != "computed":
+                raise UserError(
+                    self.env._(
+                        "Only computed settlements can be approved; %(ref)s is %(state)s.",
+                        ref=settlement.name,
+                        state=settlement._state_label(),
+                    )
+                )
+            settlement.with_context(rebate_workflow=True).write(
+                {
+                    "state": "approved",
+                    "approved_uid": self.env.uid,
+                    "approved_date": fields.Datetime.now(),
+                }
+            )
+        return True
+
+    def action_create_moves(self):
+        """One credit note (or bill) per partner, in one batch; the settlement is done."""
+        self._check_finance()
+        for settlement in self:
+            settlement._lock_for_processing()
+            if settlement.state == "done" or settlement.move_ids:
+                raise UserError(
+                    self.env._(
+                        "The credit notes or bills of settlement %(ref)s were already "
+                        "created: a settlement is paid out once.",
+                        ref=settlement.name,
+                    )
+                )
+            if settlement.state != "approved":
+                raise UserError(
+                    self.env._(
+                        "Settlement %(ref)s must be approved before its credit notes or "
+                        "bills are created (it is %(state)s).",
+                        ref=settlement.name,
+                        state=settlement._state_label(),
+                    )
+                )
+            settlement._create_moves()
+            settlement.with_context(rebate_workflow=True).write(
+                {"state": "done", "done_uid": self.env.uid, "done_date": fields.Datetime.now()}
+            )
+        return True
+
+    def action_cancel(self):
+        for settlement in self:
+            if settlement.state in ("approved", "done"):
+                self._check_finance()
+            settlement._lock_for_processing()
+            if settlement.state == "cancel":
+                continue
+            open_moves = settlement.move_ids.filtered(lambda m: not m._is_rebate_neutralized())
+            if open_moves:
+                raise UserError(
+                    self.env._(
+                        "Settlement %(ref)s has credit notes or bills that are still valid "
+                        "(%(moves)s): cancel or reverse them first, then cancel the "
+                        "settlement.",
+                        ref=settlement.name,
+                        moves=", ".join(open_moves.mapped("display_name")),
+                    )
+                )
+            later = (
+                self.env["rebate.settlement.line"]
+                .sudo()
+                .search(
+                    [
+                        ("adjusted_settlement_id", "=", settlement.id),
+                        ("settlement_id.state", "!=", "cancel"),
+                        ("settlement_id", "!=", settlement.id),
+                    ],
+                    limit=1,
+                )
+            )
+            if later:
+                raise UserError(
+                    self.env._(
+                        "Settlement %(later)s carries true-up adjustments of %(ref)s: cancel "
+                        "%(later)s first.",
+                        later=later.settlement_id.name,
+                        ref=settlement.name,
+                    )
+                )
+            settlement.with_context(rebate_workflow=True).write(
+                {
+                    "state": "cancel",
+                    "cancelled_uid": self.env.uid,
+                    "cancelled_date": fields.Datetime.now(),
+                }
+            )
+            # the journal items counted by this settlement may be counted again
+            self.env["rebate.settlement.source"]._mark_cancelled(settlement)
+        return True
+
+    def action_export_xlsx(self):
+        """Download the statement workbook of the settlement."""
+        self.ensure_one()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/sales_pm_collab/rebate_settlement/{self.id}/xlsx",
+            "target": "download",
+        }
+
+    def action_print_statements(self):
+        self.ensure_one()
+        return self.env.ref("sales_pm_collab.action_report_rebate_statement").report_action(
+            self.regular_line_ids
+        )
+
+    def action_send_statements(self):
+        """Email every partner its PDF statement, logged on the settlement."""
+        self._check_finance()
+        template = self.env.ref("sales_pm_collab.mail_template_rebate_statement")
+        for settlement in self:
+            if settlement.state not in ("approved", "done"):
+                raise UserError(
+                    self.env._(
+                        "Statements are sent once settlement %(ref)s is approved.",
+                        ref=settlement.name,
+                    )
+                )
+            lines = settlement.regular_line_ids
+            missing = lines.filtered(lambda ln: not ln.partner_id.email)
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "These partners have no email address: %(names)s. Add one, then "
+                        "send the statements again.",
+                        names=", ".join(missing.partner_id.mapped("display_name")),
+                    )
+                )
+            rendered = template._generate_template(
+                lines.ids, ["subject", "body_html", "email_from", "report_template_ids"]
+            )
+            for line in lines:
+                values = rendered[line.id]
+                settlement.message_post(
+                    subject=values.get("subject"),
+                    body=values.get("body_html"),
+                    email_from=values.get("email_from") or None,
+                    partner_ids=line.partner_id.ids,
+                    attachments=[
+                        (name, base64.b64decode(content))
+                        for name, content in values.get("attachments", [])
+                    ],
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+        return True
+
+    def action_view_moves(self):
+        self.ensure_one()
+        action_ref = (
+            "account.action_move_out_refund_type"
+            if self.payout == "credit_note"
+            else "account.action_move_in_invoice_type"
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_ref)
+        action["domain"] = [("rebate_settlement_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_sources(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.rebate_settlement_source_action"
+        )
+        action["domain"] = [("settlement_line_id.settlement_id", "=", self.id)]
+        action["context"] = {"search_default_group_partner": 1}
+        return action
+
+    # === BUSINESS METHODS === #
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state].lower()
+
+    def _check_finance(self):
+        if not (self.env.su or self.env.user.has_group(FINANCE_GROUP)):
+            raise AccessError(
+                self.env._(
+                    "Only Rebate Accountants can approve settlements, create their credit "
+                    "notes or bills, send statements or cancel approved settlements."
+                )
+            )
+
+    def _lock_for_processing(self):
+        """Lock the settlement row for this transaction or fail at once.
+
+        Two people pressing Compute/Approve/Create on the same settlement: the second one
+        gets a clear message immediately instead of waiting or doubling the work.
+        """
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM rebate_settlement WHERE id = %s FOR UPDATE NOWAIT", self.id)
+                )
+        except LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Settlement %(ref)s is being processed by someone else right now "
+                    "(compute, approval or payout). Wait until it is finished, then reload.",
+                    ref=self.name,
+                )
+            ) from None
+        # what another transaction committed before we got the lock
+        self.invalidate_recordset()
+
+    def _clear_lines(self):
+        """Delete the lines (and, by cascade, the sources) of draft/computed settlements."""
+        lines = self.sudo().line_ids
+        if lines:
+            lines.with_context(rebate_engine=True).unlink()
+            self.env["rebate.settlement.source"].invalidate_model()
+
+    def _compute_lines(self):
+        """Replace the lines of the settlement: one regular line per partner with sales or a
+        target, one adjustment line per partner and earlier settled period that changed;
+        record every contributing journal item as a source. A fixed number of queries."""
+        self.ensure_one()
+        program = self.program_id.sudo()
+        self._clear_lines()
+        partners = program._get_eligible_partners(self.date_from)
+        rebates = program._compute_partner_rebates(self.date_from, self.date_to, partners)
+        adjustments = program._get_pending_adjustments(self.date_from)
+        vals_list = []
+        for partner_id, values in rebates.items():
+            vals_list.append(self._regular_line_vals(partner_id, values))
+        for partner_id in {a["partner_id"] for a in adjustments} - set(rebates):
+            # every partner gets one statement line, even with adjustments only
+            vals_list.append(self._regular_line_vals(partner_id, program._compute_rebate(0, None)))
+        for adjustment in adjustments:
+            vals_list.append(self._adjustment_line_vals(adjustment))
+        lines = self.env["rebate.settlement.line"].sudo()._bulk_create(self, vals_list)
+        Source = self.env["rebate.settlement.source"]
+        if rebates:
+            Source._insert_regular_sources(self, partners)
+        adjustment_lines = {
+            (line.partner_id.id, line.period_date_from): line
+            for line in lines
+            if line.line_type == "adjustment"
+        }
+        Source._insert_adjustment_sources(
+            [(adjustment_lines[(adj["partner_id"], adj["date_from"])], adj) for adj in adjustments]
+        )
+        self.invalidate_recordset()
+        for fname in (
+            "amount_base_rebate",
+            "amount_growth_rebate",
+            "amount_special_rebate",
+            "amount_adjustment",
+            "amount_total",
+            "partner_count",
+            "warning_count",
+        ):
+            self.env.add_to_compute(self._fields[fname], self)
+        return lines
+
+    def _regular_line_vals(self, partner_id, values):
+        return {
+            "settlement_id": self.id,
+            "partner_id": partner_id,
+            "line_type": "regular",
+            "period_date_from": self.date_from,
+            "period_date_to": self.date_to,
+            **_component_vals(values),
+            "item_count": values.get("item_count", 0),
+            "special_base": float(sum(values.get("special_bases", {}).values(), Decimal(0))),
+            "total": float(values["total"]),
+            "warning": values["warning"],
+        }
+
+    def _adjustment_line_vals(self, adjustment):
+        program = self.program_id
+        settled = adjustment["settlement"]
+        recomputed = adjustment["recomputed"]
+        currency = self.currency_id
+        vals = {
+            "settlement_id": self.id,
+            "partner_id": adjustment["partner_id"],
+            "line_type": "adjustment",
+            "period_date_from": adjustment["date_from"],
+            "period_date_to": adjustment["date_to"],
+            "adjusted_settlement_id": settled.id,
+            **_component_vals(recomputed),
+            "base_amount": float(adjustment["base_delta"]),
+            "base_rebate": 0.0,
+            "growth_rebate": 0.0,
+            "special_rebate": 0.0,
+            "item_count": len(adjustment["deltas"]),
+            "settled_amount": float(adjustment["settled"]),
+            "recomputed_amount": float(recomputed["total"]),
+            "adjustment_amount": float(adjustment["adjustment"]),
+            "total": float(adjustment["adjustment"]),
+            "adjustment_reference": self.env._(
+                "True-up of %(period)s (%(ref)s): settled %(settled)s, recomputed %(new)s.",
+                period=program._period_label(adjustment["date_from"], adjustment["date_to"]),
+                ref=settled.name,
+                settled=format_amount(self.env, float(adjustment["settled"]), currency),
+                new=format_amount(self.env, float(recomputed["total"]), currency),
+            ),
+        }
+        return vals
+
+    def _create_moves(self):
+        """Create (and post if the program says so) one move per partner, in one batch."""
+        self.ensure_one()
+        program = self.program_id
+        if not program.journal_id or not program.product_id:
+            raise UserError(
+                self.env._(
+                    "Rebate program %(name)s needs a journal and a rebate product to create "
+                    "credit notes or bills: set them on the program (Payout tab).",
+                    name=program.name,
+                )
+            )
+        by_partner = defaultdict(lambda: self.env["rebate.settlement.line"])
+        for line in self.line_ids:
+            by_partner[line.partner_id] |= line
+        vals_list, line_groups = [], []
+        today = fields.Date.context_today(self)
+        currency = self.currency_id
+        for partner, lines in by_partner.items():
+            net = sum(lines.mapped("total"))
+            if currency.is_zero(net):
+                continue
+            if program.payout == "credit_note":
+                move_type = "out_refund" if net > 0 else "out_invoice"
+            else:
+                move_type = "in_invoice" if net > 0 else "in_refund"
+            sign = 1 if net > 0 else -1
+            invoice_lines = [
+                Command.create(
+                    {
+                        "product_id": program.product_id.id,
+                        "name": line._move_line_label(),
+                        "quantity": 1,
+                        "price_unit": sign * line.total,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+                for line in lines
+                if not currency.is_zero(line.total)
+            ]
+            vals_list.append(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "journal_id": program.journal_id.id,
+                    "company_id": self.company_id.id,
+                    "currency_id": currency.id,
+                    "invoice_date": today,
+                    "ref": f"{self.name} – {program.name} {self.period_label}",
+                    "invoice_origin": self.name,
+                    "rebate_settlement_id": self.id,
+                    "invoice_line_ids": invoice_lines,
+                }
+            )
+            line_groups.append(lines)
+        moves = self.env["account.move"].create(vals_list)
+        for move, lines in zip(moves, line_groups, strict=True):
+            lines.with_context(rebate_engine=True).sudo().write({"move_id": move.id})
+        if program.post_moves and moves:
+            moves.action_post()
+        return moves
+
+    def _get_statement_lines(self, partner):
+        """Regular and adjustment lines of one partner, for statements."""
+        self.ensure_one()
+        return self.line_ids.filtered(lambda ln: ln.partner_id == partner)
+
+
+def _component_vals(values):
+    """Settlement line values of the rebate components computed by the program."""
+    return {
+        "target_amount": float(values["target_amount"]),
+        "base_amount": float(values["base_amount"]),
+        "has_target": values["attainment"] is not None,
+        "attainment": float(values["attainment"] or 0),
+        "band_id": values["band"].id or False,
+        "band_rate": float(values["band_rate"]),
+        "base_rebate": float(values["base_rebate"]),
+        "growth_base": float(values["growth_base"]),
+        "growth_rebate": float(values["growth_rebate"]),
+        "special_rebate": float(values["special_rebate"]),
+        "multiplier": float(values["multiplier"]),
+        "capped": values["capped"],
+    }

@@ -1,0 +1,164 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class RebateSettlementSource(models.Model):
+    """One journal item that contributed to a settlement line: the audit trail.
+
+    Rows are written in bulk by SQL when a settlement is computed and never change
+    afterwards (only the denormalised ``cancelled`` flag follows the settlement). The
+    program and that flag are stored here so that a partial unique index can guarantee,
+    in the database, that a journal item counts once per program across non-cancelled
+    settlements.
+    """
+
+    _name = "rebate.settlement.source"
+    _description = "Rebate Settlement Source"
+    _order = "settlement_line_id, id"
+    _log_access = False
+
+    settlement_line_id = fields.Many2one(
+        "rebate.settlement.line", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Journal Item",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+    )
+    amount = fields.Monetary(
+        readonly=True, help="What the journal item counted for when the settlement was computed."
+    )
+    kind = fields.Selection(
+        [("count", "Counted"), ("correction", "Correction")],
+        required=True,
+        default="count",
+        readonly=True,
+        help="Counted: the journal item enters the program's figures (once per program).\n"
+        "Correction: a later change of an item counted before (cancelled invoice, more of "
+        "it paid), settled by a true-up.",
+    )
+    program_key = fields.Integer(
+        required=True,
+        readonly=True,
+        help="Id of the program, denormalised for the once-per-program unique index. No "
+        "foreign key on purpose: the settlement line already references the program, and "
+        "a third key check per row would slow down recording 200,000 sources.",
+    )
+    cancelled = fields.Boolean(
+        readonly=True, help="The settlement was cancelled: the item may be counted again."
+    )
+    settlement_id = fields.Many2one(related="settlement_line_id.settlement_id")
+    program_id = fields.Many2one(related="settlement_line_id.program_id")
+    partner_id = fields.Many2one(related="settlement_line_id.partner_id")
+    company_id = fields.Many2one(related="settlement_line_id.company_id")
+    currency_id = fields.Many2one(related="settlement_line_id.currency_id")
+    move_id = fields.Many2one(related="move_line_id.move_id", string="Invoice / Credit Note")
+    date = fields.Date(related="move_line_id.move_id.invoice_date", string="Invoice Date")
+    product_id = fields.Many2one(related="move_line_id.product_id")
+    label = fields.Char(related="move_line_id.name")
+
+    _unique_count = models.UniqueIndex(
+        "(program_key, move_line_id) WHERE kind = 'count' AND NOT cancelled",
+        "This journal item is already counted by another settlement of the program: a "
+        "journal item counts once per program.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("rebate_engine"):
+            raise UserError(
+                self.env._("Settlement sources are recorded by computing the settlement.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get("rebate_engine"):
+            raise UserError(self.env._("Settlement sources are an audit trail: they never change."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_settled(self):
+        frozen = self.settlement_line_id.settlement_id.filtered(
+            lambda s: s.state not in ("draft", "computed")
+        )
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "The sources of settlement %(ref)s are its audit trail: they cannot be "
+                    "deleted.",
+                    ref=frozen[0].name,
+                )
+            )
+
+    # === BUSINESS METHODS === #
+    @api.model
+    def _insert_regular_sources(self, settlement, partners):
+        """Record the journal items of the settlement's regular lines, in one statement."""
+        program = settlement.program_id.sudo()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO rebate_settlement_source
+                       (settlement_line_id, program_key, move_line_id, amount, kind, cancelled)
+                SELECT line.id, %(program)s, items.move_line_id, items.amount, 'count', FALSE
+                  FROM (%(items)s) items
+                  JOIN rebate_settlement_line line
+                    ON line.settlement_id = %(settlement)s AND line.line_type = 'regular'
+                   AND line.partner_id = items.partner_id
+                """,
+                program=program.id,
+                settlement=settlement.id,
+                items=program._items_query(settlement.date_from, settlement.date_to, partners.ids),
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _insert_adjustment_sources(self, line_adjustments):
+        """Record the changed journal items of true-up lines: [(line, adjustment)]."""
+        rows = [
+            (line.id, line.settlement_id.program_id.id, move_line_id, float(amount), kind)
+            for line, adjustment in line_adjustments
+            for move_line_id, amount, kind in adjustment["deltas"]
+        ]
+        if not rows:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO rebate_settlement_source
+                       (settlement_line_id, program_key, move_line_id, amount, kind, cancelled)
+                SELECT line_id, program_key, move_line_id, amount, kind, FALSE
+                  FROM unnest(%s::int[], %s::int[], %s::int[], %s::numeric[], %s::varchar[])
+                       AS r(line_id, program_key, move_line_id, amount, kind)
+                """,
+                [r[0] for r in rows],
+                [r[1] for r in rows],
+                [r[2] for r in rows],
+                [r[3] for r in rows],
+                [r[4] for r in rows],
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _mark_cancelled(self, settlements):
+        """Free the journal items counted by cancelled settlements."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE rebate_settlement_source src SET cancelled = TRUE
+                  FROM rebate_settlement_line line
+                 WHERE line.id = src.settlement_line_id AND line.settlement_id = ANY(%s)
+                """,
+                settlements.ids,
+            )
+        )
+        self.invalidate_model(["cancelled"])

@@ -1,0 +1,1 @@
+from . import rebate_accrual_report, rebate_pending_adjustment

@@ -1,0 +1,74 @@
+from odoo import api, fields, models
+
+
+class RebateAccrualReport(models.TransientModel):
+    """Live accrual of the current open period, per program and partner.
+
+    Rebates depend on attainment bands, so they cannot be a plain SQL view: the rows are
+    computed by the programs' grouped queries each time the report is opened.
+    """
+
+    _name = "rebate.accrual.report"
+    _description = "Rebate Accrual"
+    _order = "program_id, liability_amount desc"
+    _transient_max_hours = 4.0
+
+    program_id = fields.Many2one("rebate.program", readonly=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one("res.partner", readonly=True)
+    grade_id = fields.Many2one("res.partner.grade", string="Partner Level", readonly=True)
+    date_from = fields.Date(string="Period Start", readonly=True)
+    date_to = fields.Date(string="Period End", readonly=True)
+    period_label = fields.Char(string="Period", readonly=True)
+    base_amount = fields.Monetary(string="Base to Date", readonly=True)
+    target_amount = fields.Monetary(string="Target", readonly=True)
+    attainment = fields.Float(
+        string="Attainment (%)", digits=(7, 2), readonly=True, aggregator="avg"
+    )
+    band_rate = fields.Float(string="Band Rate (%)", digits=(5, 2), readonly=True, aggregator="avg")
+    earned_amount = fields.Monetary(string="Earned to Date", readonly=True)
+    projected_amount = fields.Monetary(
+        string="Projected", readonly=True, help="Rebate of the period at the current run rate."
+    )
+    pending_adjustment = fields.Monetary(
+        string="Pending True-ups", readonly=True, help="True-ups of settled periods to come."
+    )
+    liability_amount = fields.Monetary(
+        string="Liability", readonly=True, help="Earned to date plus pending true-ups."
+    )
+
+    @api.model
+    def action_open(self):
+        """Recompute the figures of the active programs the user can read, then show them."""
+        programs = self.env["rebate.program"].search([("state", "=", "active")])
+        self.search([("create_uid", "=", self.env.uid)]).unlink()
+        vals_list = []
+        for values in programs._get_accrual_values():
+            program = values["program"]
+            vals_list.append(
+                {
+                    "program_id": program.id,
+                    "company_id": program.company_id.id,
+                    "partner_id": values["partner_id"],
+                    "date_from": values["date_from"],
+                    "date_to": values["date_to"],
+                    "period_label": program._period_label(values["date_from"], values["date_to"]),
+                    "base_amount": float(values["base"]),
+                    "target_amount": float(values["target"]),
+                    "attainment": float(values["attainment"] or 0),
+                    "band_rate": float(values["band_rate"]),
+                    "earned_amount": float(values["earned"]),
+                    "projected_amount": float(values["projected"]),
+                    "pending_adjustment": float(values["pending_adjustment"]),
+                    "liability_amount": float(values["liability"]),
+                }
+            )
+        rows = self.create(vals_list)
+        for row in rows:
+            row.grade_id = row.partner_id.grade_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.rebate_accrual_report_action"
+        )
+        action["domain"] = [("id", "in", rows.ids)]
+        return action
