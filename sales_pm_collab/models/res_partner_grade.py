@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 # criterion field -> (KPI label, ladder-checked): the ladder consistency check compares
 # the thresholds of adjacent grades; the training rate is left out because each grade
@@ -16,15 +15,20 @@ LADDER_CRITERIA = {
 class ResPartnerGrade(models.Model):
     """The tier ladder of channel partners, on core's partner grade (``partnership``).
 
-    Ladder order is core's: ``_order = 'sequence'`` and the grade listed FIRST is the
-    HIGHEST (core ships Gold = 1, Silver = 2, Bronze = 3). A criterion left at zero is not
-    required.
+    The ladder runs along ``sequence``; which end is the top is read from the thresholds:
+    the grade that asks more is the higher one, whichever way the sequence was numbered
+    (see `_ladder_ascending`). Without any threshold to tell, core's convention holds: the
+    grade listed first is the highest (core ships Gold = 1, Silver = 2, Bronze = 3). A
+    criterion left at zero is not required. A ladder whose thresholds go both ways is
+    accepted but flagged (`ladder_warning`): creating or editing a grade never fails
+    because of the other grades.
     """
 
     _inherit = "res.partner.grade"
 
     sequence = fields.Integer(
-        help="Ladder order: the grade listed first (lowest sequence) is the highest tier.",
+        help="Ladder order. The end of the ladder with the higher thresholds is the top; "
+        "with no thresholds set, the grade listed first is the highest.",
     )
     # --- channel ---
     min_revenue = fields.Monetary(
@@ -80,6 +84,10 @@ class ResPartnerGrade(models.Model):
         compute="_compute_ladder_level",
         help="Position on the ladder, 1 being the lowest active grade.",
     )
+    ladder_warning = fields.Char(
+        compute="_compute_ladder_level",
+        help="Set when this grade asks less than a grade below it on the ladder.",
+    )
 
     _min_revenue_positive = models.Constraint(
         "CHECK(min_revenue IS NULL OR min_revenue >= 0)",
@@ -121,18 +129,7 @@ class ResPartnerGrade(models.Model):
         for grade in self:
             grade.currency_id = (grade.company_id or self.env.company).currency_id
 
-    @api.depends("sequence", "active")
-    @api.depends_context("company")
-    def _compute_ladder_level(self):
-        ladders = {}
-        for grade in self:
-            company = grade.company_id or self.env.company
-            if company not in ladders:
-                ladder = self._get_ladder(company)
-                ladders[company] = {g.id: len(ladder) - i for i, g in enumerate(ladder)}
-            grade.ladder_level = ladders[company].get(grade.id, 0)
-
-    @api.constrains(
+    @api.depends(
         "sequence",
         "active",
         "company_id",
@@ -141,33 +138,44 @@ class ResPartnerGrade(models.Model):
         "min_new_customers",
         "min_satisfaction",
     )
-    def _check_ladder_consistency(self):
-        """Refuse a ladder where a higher grade asks less than the grade below it.
+    @api.depends_context("company")
+    def _compute_ladder_level(self):
+        ladders = {}
+        for grade in self:
+            company = grade.company_id or self.env.company
+            if company not in ladders:
+                ladder = self._get_ladder(company)
+                ladders[company] = (
+                    {g.id: len(ladder) - i for i, g in enumerate(ladder)},
+                    ladder._ladder_inversions(),
+                )
+            levels, inversions = ladders[company]
+            grade.ladder_level = levels.get(grade.id, 0)
+            grade.ladder_warning = inversions.get(grade.id, False)
 
-        Compared criterion by criterion between adjacent active grades (an empty criterion
-        counts as 0): a partner meeting the higher grade must also meet the lower one,
-        otherwise the recommendation would skip grades unpredictably.
-        """
+    def _ladder_inversions(self):
+        """{grade id: warning} for the grades of this ladder (highest first) that ask less
+        than the grade just below them on revenue, collection rate, new customers or
+        satisfaction (an empty criterion counts as 0; the training rate is not compared:
+        each grade measures its own courses). Such a ladder still works, the recommendation
+        is the highest grade whose every set criterion is met, but it can skip grades."""
         labels = self._criterion_labels()
-        for company in self.mapped(lambda g: g.company_id or self.env.company):
-            ladder = self._get_ladder(company)
-            # ladder is highest first: compare each grade with the one just below it
-            for higher, lower in zip(ladder, ladder[1:], strict=False):
-                for fname, checked in LADDER_CRITERIA.items():
-                    if checked and (higher[fname] or 0) < (lower[fname] or 0):
-                        raise ValidationError(
-                            self.env._(
-                                "The grade %(higher)s is above %(lower)s on the ladder but "
-                                "asks less on %(criterion)s (%(high_value)s < %(low_value)s). "
-                                "Raise the threshold of %(higher)s, lower the one of "
-                                "%(lower)s, or reorder the grades.",
-                                higher=higher.display_name,
-                                lower=lower.display_name,
-                                criterion=labels[fname],
-                                high_value=higher[fname],
-                                low_value=lower[fname],
-                            )
-                        )
+        warnings = {}
+        for higher, lower in zip(self, self[1:], strict=False):
+            for fname, checked in LADDER_CRITERIA.items():
+                if checked and (higher[fname] or 0) < (lower[fname] or 0):
+                    warnings[higher.id] = self.env._(
+                        "%(higher)s is above %(lower)s on the ladder but asks less on "
+                        "%(criterion)s (%(high_value)s < %(low_value)s): raise its threshold, "
+                        "lower the one of %(lower)s, or reorder the grades.",
+                        higher=higher.display_name,
+                        lower=lower.display_name,
+                        criterion=labels[fname],
+                        high_value=higher[fname],
+                        low_value=lower[fname],
+                    )
+                    break
+        return warnings
 
     @api.model
     def _criterion_labels(self):
@@ -183,7 +191,25 @@ class ResPartnerGrade(models.Model):
     def _get_ladder(self, company=None):
         """Active grades of the company (and shared ones), HIGHEST FIRST."""
         company = company or self.env.company
-        return self.search(
+        grades = self.search(
             [("company_id", "in", [company.id, False])],
             order="sequence, id",
         )
+        return grades[::-1] if grades._ladder_ascending() else grades
+
+    def _ladder_ascending(self):
+        """Whether these grades (in sequence order) climb with the sequence.
+
+        Read from the thresholds of adjacent grades: more steps up than down along the
+        sequence means the last grade is the top. With as many (or none, e.g. core's
+        Gold / Silver / Bronze without criteria), core's convention: the first is the top.
+        """
+        ups = downs = 0
+        for first, second in zip(self, self[1:], strict=False):
+            for fname, checked in LADDER_CRITERIA.items():
+                if not checked:
+                    continue
+                before, after = first[fname] or 0, second[fname] or 0
+                ups += after > before
+                downs += after < before
+        return ups > downs

@@ -150,26 +150,45 @@ class TestChannelLadder(ChannelCommon):
         ):
             self._evaluate(self.dist_a, date(2024, 5, 1), date(2024, 4, 30))
 
-    def test_ladder_consistency_refused(self):
-        with (
-            self.assertRaisesRegex(ValidationError, "T-Gold is above T-Silver .* revenue"),
-            self.env.cr.savepoint(),
-        ):
-            self.grade_gold.min_revenue = 500
-        with self.assertRaisesRegex(ValidationError, "collection rate"), self.env.cr.savepoint():
-            self.grade_silver.min_collection_rate = 95
-        # an empty criterion on a higher grade while the lower one sets it is lower too
-        with (
-            self.assertRaisesRegex(ValidationError, "T-Platinum is above T-Gold"),
-            self.env.cr.savepoint(),
-        ):
-            self.grade_platinum.min_new_customers = 0
-        # reordering so that Silver sits above Gold is refused as well
-        with self.assertRaisesRegex(ValidationError, "T-Silver is above"), self.env.cr.savepoint():
-            self.grade_silver.sequence = 15
+    def test_ladder_inversion_is_flagged_not_refused(self):
+        """Editing a grade never fails because of the others; an inverted ladder is
+        flagged on the grade that asks less than the one below it."""
+        self.assertFalse(any(self.env["res.partner.grade"]._get_ladder().mapped("ladder_warning")))
+        self.grade_gold.min_revenue = 500  # Silver asks 1,000
+        self.grade_gold.invalidate_recordset(["ladder_warning"])
+        self.assertRegex(self.grade_gold.ladder_warning, "T-Gold is above T-Silver .* revenue")
+        self.assertFalse(self.grade_silver.ladder_warning)
+        # the ladder keeps its direction and still recommends the highest met grade
+        self.assertEqual(self.env["res.partner.grade"]._get_ladder()[0], self.grade_platinum)
+        self._silver_figures(self.dist_a)
+        self.assertEqual(self._evaluate(self.dist_a).grade_recommended_id, self.grade_silver)
         # the training rate is per grade's own courses: not compared
+        self.grade_gold.min_revenue = 5000
         self.grade_silver.min_training_rate = 100
         self.grade_gold.min_training_rate = 50
+        (self.grade_gold | self.grade_silver).invalidate_recordset(["ladder_warning"])
+        self.assertFalse(self.grade_gold.ladder_warning or self.grade_silver.ladder_warning)
+
+    def test_ladder_direction_follows_the_thresholds(self):
+        """Numbered bottom-up (sequence 1 = entry grade) or top-down (core's Gold = 1),
+        the grade that asks more is the higher one."""
+        Grade = self.env["res.partner.grade"]
+        (self.grade_registered | self.grade_silver | self.grade_gold | self.grade_platinum).write(
+            {"active": False}
+        )
+        entry = Grade.create({"name": "B-Entry", "sequence": 1})
+        middle = Grade.create({"name": "B-Middle", "sequence": 2, "min_revenue": 1000})
+        top = Grade.create({"name": "B-Top", "sequence": 3, "min_revenue": 5000})
+        self.assertEqual(Grade._get_ladder(), top | middle | entry)
+        self.assertEqual((entry | middle | top).mapped("ladder_level"), [1, 2, 3])
+        self._silver_figures(self.dist_a)  # revenue 1,500
+        self.assertEqual(self._evaluate(self.dist_a).grade_recommended_id, middle)
+        # the same grades numbered top-down: same ladder
+        entry.sequence, top.sequence = 3, 1
+        self.assertEqual(Grade._get_ladder(), top | middle | entry)
+        # nothing to tell the direction: core's convention, the first listed is the top
+        (middle | top).write({"min_revenue": 0})
+        self.assertEqual(Grade._get_ladder(), top | middle | entry)
 
     def test_negative_thresholds_and_rates_refused(self):
         for field, value in (
