@@ -42,6 +42,7 @@
         "wizard/product_requirement_merge_wizard_views.xml",
         "wizard/product_requirement_decline_wizard_views.xml",
         "wizard/customer_feedback_revisit_views.xml",
+        "wizard/customer_feedback_requirement_link_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -1,4 +1,7 @@
 # ruff: noqa: I001 (model build order: a model must come after the ones it inherits)
+# the feedback mixin first: releases inherit it
+from . import customer_feedback_source_mixin
+
 # --- requirements ---
 from . import product_requirement_stage
 from . import product_release
@@ -10,7 +13,6 @@ from . import product_requirement_review_line
 from . import customer_feedback_option
 from . import customer_feedback_sla
 from . import customer_feedback
-from . import customer_feedback_source_mixin
 
 # --- inherited models ---
 from . import crm_lead

@@ -1,4 +1,5 @@
 from . import (
+    customer_feedback_requirement_link,
     customer_feedback_revisit,
     product_requirement_decline_wizard,
     product_requirement_merge_wizard,
