@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
 
 from ..models.product_requirement_stage import OPEN_STATES
 
@@ -53,10 +52,9 @@ class CustomerFeedbackRequirementLink(models.TransientModel):
                     )
                     if match[0].company_id == feedback.company_id
                 ]
-            wizard.match_ids = [Command.clear()] + [
-                Command.create({"requirement_id": requirement.id, "score": score, "reason": reason})
-                for requirement, score, reason in matches
-            ]
+            wizard.match_ids = self.env["customer.feedback.requirement.link.match"]._match_commands(
+                matches
+            )
             wizard.match_count = len(matches)
 
     def action_link(self):
@@ -82,18 +80,12 @@ class CustomerFeedbackRequirementLink(models.TransientModel):
 
 class CustomerFeedbackRequirementLinkMatch(models.TransientModel):
     _name = "customer.feedback.requirement.link.match"
+    _inherit = ["product.requirement.match.mixin"]
     _description = "Requirement Suggested for Feedback"
-    _order = "score desc, id"
 
     wizard_id = fields.Many2one(
         "customer.feedback.requirement.link", required=True, ondelete="cascade"
     )
-    requirement_id = fields.Many2one("product.requirement", required=True, ondelete="cascade")
-    score = fields.Integer(string="Match")
-    reason = fields.Char(string="Why")
-    stage_id = fields.Many2one(related="requirement_id.stage_id")
-    product_id = fields.Many2one(related="requirement_id.product_id")
-    customer_count = fields.Integer(related="requirement_id.customer_count")
     feedback_count = fields.Integer(related="requirement_id.feedback_count")
 
     def action_link(self):

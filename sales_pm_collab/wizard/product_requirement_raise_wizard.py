@@ -91,17 +91,10 @@ class ProductRequirementRaiseWizard(models.TransientModel):
                     categ=wizard.product_categ_id,
                 )
             already = wizard.lead_id.sudo().requirement_ids
-            wizard.match_ids = [Command.clear()] + [
-                Command.create(
-                    {
-                        "requirement_id": requirement.id,
-                        "score": score,
-                        "reason": reason,
-                        "already_linked": requirement in already,
-                    }
-                )
-                for requirement, score, reason in matches
-            ]
+            wizard.match_ids = self.env["product.requirement.raise.match"]._match_commands(
+                matches,
+                lambda requirement, already=already: {"already_linked": requirement in already},
+            )
             wizard.match_count = len(matches)
 
     def action_create(self):
@@ -191,19 +184,13 @@ class ProductRequirementRaiseWizard(models.TransientModel):
 
 class ProductRequirementRaiseMatch(models.TransientModel):
     _name = "product.requirement.raise.match"
+    _inherit = ["product.requirement.match.mixin"]
     _description = "Similar Requirement Suggestion"
-    _order = "score desc, id"
 
     wizard_id = fields.Many2one(
         "product.requirement.raise.wizard", required=True, ondelete="cascade"
     )
-    requirement_id = fields.Many2one("product.requirement", required=True, ondelete="cascade")
-    score = fields.Integer(string="Match")
-    reason = fields.Char(string="Why")
     already_linked = fields.Boolean()
-    stage_id = fields.Many2one(related="requirement_id.stage_id")
-    product_id = fields.Many2one(related="requirement_id.product_id")
-    customer_count = fields.Integer(related="requirement_id.customer_count")
     release_id = fields.Many2one(related="requirement_id.release_id")
 
     def action_link(self):
