@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.product_requirement_stage import OPEN_STATES
+from .product_requirement_match_mixin import done_notification
 
 
 class CustomerFeedbackRequirementLink(models.TransientModel):
@@ -64,18 +65,12 @@ class CustomerFeedbackRequirementLink(models.TransientModel):
                 self.env._("Pick the open requirement the feedback asks for, then link it.")
             )
         self.feedback_ids._link_requirement(self.requirement_id)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "The feedback now counts in the demand of “%(name)s”.",
-                    name=self.requirement_id.name,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return done_notification(
+            self.env._(
+                "The feedback now counts in the demand of “%(name)s”.",
+                name=self.requirement_id.name,
+            )
+        )
 
 
 class CustomerFeedbackRequirementLinkMatch(models.TransientModel):
@@ -87,8 +82,3 @@ class CustomerFeedbackRequirementLinkMatch(models.TransientModel):
         "customer.feedback.requirement.link", required=True, ondelete="cascade"
     )
     feedback_count = fields.Integer(related="requirement_id.feedback_count")
-
-    def action_link(self):
-        self.ensure_one()
-        self.wizard_id.requirement_id = self.requirement_id
-        return self.wizard_id.action_link()
