@@ -835,17 +835,6 @@ class CustomerFeedback(models.Model):
             "context": {"default_feedback_ids": self.ids},
         }
 
-    def action_view_requirement(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.requirement_id.name,
-            "res_model": "product.requirement",
-            "res_id": self.requirement_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
     @api.model
     def _action_log_from(self, defaults):
         """Window action opening a new feedback form prefilled with `defaults`."""

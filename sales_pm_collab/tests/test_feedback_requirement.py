@@ -434,6 +434,7 @@ class TestFeedbackRequirement(RequirementCommon):
             self.user_cs: everything,
             self.user_pm: everything,
             self.user_admin: everything,
+            self.user_sales_manager: everything,  # the team they lead
             self.user_finance: not_mine,  # complaints only
         }
         for user, visible in expected.items():
