@@ -54,6 +54,7 @@
         "wizard/product_requirement_merge_wizard_views.xml",
         "wizard/product_requirement_decline_wizard_views.xml",
         "wizard/customer_feedback_revisit_views.xml",
+        "wizard/customer_feedback_requirement_link_views.xml",
         "wizard/res_partner_grade_evaluation_wizard_views.xml",
         # --- reports (the mail templates attach the rebate statement) ---
         "report/rebate_statement_report.xml",

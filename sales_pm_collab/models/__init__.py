@@ -3,6 +3,9 @@
 from . import rebate_period_mixin
 from . import rebate_program_term_mixin
 
+# the feedback source mixin: releases inherit it
+from . import customer_feedback_source_mixin
+
 # --- requirements ---
 from . import product_requirement_stage
 from . import product_release
@@ -14,7 +17,6 @@ from . import product_requirement_review_line
 from . import customer_feedback_option
 from . import customer_feedback_sla
 from . import customer_feedback
-from . import customer_feedback_source_mixin
 
 # --- channel ---
 from . import res_partner_grade

@@ -2,10 +2,14 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_datetime, is_html_empty, split_every
+
+from .product_requirement_stage import OPEN_STATES as REQUIREMENT_OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -47,6 +51,8 @@ SLA_STATUSES = [
 ]
 OPEN_STATES = ("new", "acknowledged", "in_progress")
 DONE_STATES = ("resolved", "closed")
+# feedback that can be turned into (or linked to) a product requirement: not cancelled
+LINKABLE_STATES = OPEN_STATES + DONE_STATES
 # kinds that need a root cause and a solution before they can be resolved
 ROOT_CAUSE_KINDS = ("complaint", "defect")
 # Satisfaction is on Odoo's rating scale, 1 to 5: the rating e-mail's faces give 5
@@ -147,6 +153,27 @@ class CustomerFeedback(models.Model):
         string="Opportunity",
         check_company=True,
         index="btree_not_null",
+    )
+    # --- loop into requirements and releases ---
+    requirement_id = fields.Many2one(
+        "product.requirement",
+        check_company=True,
+        index="btree_not_null",
+        tracking=True,
+        copy=False,
+        domain=[("state", "in", REQUIREMENT_OPEN_STATES)],
+        help="The product requirement this feedback asks for or supports: its customer "
+        "then counts in the requirement's demand.",
+    )
+    requirement_stage_id = fields.Many2one(
+        related="requirement_id.stage_id", string="Requirement Stage", tracking=False
+    )
+    release_id = fields.Many2one(
+        "product.release",
+        check_company=True,
+        index="btree_not_null",
+        tracking=True,
+        help="The release the feedback is about, e.g. feedback from its beta test.",
     )
     priority = fields.Selection(PRIORITIES, required=True, default="normal", tracking=True)
     user_id = fields.Many2one(
@@ -466,13 +493,50 @@ class CustomerFeedback(models.Model):
                 )
         feedbacks = super().create(vals_list)
         feedbacks._sla_process()
+        linked = feedbacks.filtered("requirement_id")
+        if linked:
+            linked._log_requirement_links(
+                dict.fromkeys(linked.ids, self.env["product.requirement"])
+            )
         return feedbacks
 
     def write(self, vals):
+        previous = None
+        if "requirement_id" in vals:
+            previous = {feedback.id: feedback.requirement_id for feedback in self}
         result = super().write(vals)
         if SLA_TRIGGER_FIELDS & vals.keys():
             self._sla_process()
+        if previous is not None:
+            self._log_requirement_links(previous)
         return result
+
+    def _check_company(self, fnames=None):
+        # a clearer message than the generic one for the links into product management
+        links = ("requirement_id", "release_id")
+        if fnames is not None and "company_id" not in fnames:
+            links = [fname for fname in links if fname in fnames]
+        if links:
+            self._check_link_companies(links)
+        return super()._check_company(fnames)
+
+    def _check_link_companies(self, fnames):
+        for feedback in self.sudo():
+            for fname in fnames:
+                target = feedback[fname]
+                if target and target.company_id != feedback.company_id:
+                    raise UserError(
+                        self.env._(
+                            "%(feedback)s belongs to %(company)s but the %(what)s “%(target)s” "
+                            "belongs to %(other)s: link a %(what)s of %(company)s, or log the "
+                            "feedback in %(other)s.",
+                            feedback=feedback.display_name,
+                            company=feedback.company_id.name,
+                            what=self._fields[fname]._description_string(self.env).lower(),
+                            target=target.display_name,
+                            other=target.company_id.name,
+                        )
+                    )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_resolved(self):
@@ -710,6 +774,67 @@ class CustomerFeedback(models.Model):
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         return action
 
+    def action_create_requirement(self):
+        """Raise a product requirement prefilled from this feedback, link the feedback
+        to it (its customer joins the demand), tell both chatters and open it."""
+        self.ensure_one()
+        if self.requirement_id:
+            raise UserError(
+                self.env._(
+                    "%(feedback)s is already linked to the requirement “%(requirement)s”: "
+                    "follow that one, or remove the link first to raise another.",
+                    feedback=self.display_name,
+                    requirement=self.requirement_id.display_name,
+                )
+            )
+        self._check_state(LINKABLE_STATES, self.env._("Creating a requirement"))
+        self.check_access("write")
+        values = self._prepare_requirement_values()
+        lead_commands = values.pop("lead_ids")
+        requirement = self.env["product.requirement"].create(values)
+        if lead_commands:
+            # the feedback's opportunity joins the demand, also when another rep owns it
+            requirement.sudo().write({"lead_ids": lead_commands})
+        self.with_context(feedback_link_silent=True).requirement_id = requirement
+        requirement.sudo()._message_log(
+            body=Markup(
+                self.env._(
+                    "Raised from the customer feedback %(feedback)s (%(customer)s) by %(user)s."
+                )
+            )
+            % {
+                "feedback": self._get_html_link(),
+                "customer": self.commercial_partner_id.name,
+                "user": self.env.user.name,
+            },
+        )
+        self.message_post(
+            body=Markup(self.env._("Requirement raised for the product managers: %(requirement)s."))
+            % {"requirement": requirement._get_html_link()},
+            subtype_xmlid="mail.mt_note",
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": requirement.name,
+            "res_model": "product.requirement",
+            "res_id": requirement.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_link_requirement(self):
+        """Open the wizard linking the feedback to an existing open requirement."""
+        self._check_state(LINKABLE_STATES, self.env._("Linking to a requirement"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Link to Requirement"),
+            "res_model": "customer.feedback.requirement.link",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_feedback_ids": self.ids},
+        }
+
     @api.model
     def _action_log_from(self, defaults):
         """Window action opening a new feedback form prefilled with `defaults`."""
@@ -884,9 +1009,75 @@ class CustomerFeedback(models.Model):
         if activities:
             activities.action_feedback(feedback=feedback_note)
 
+    def _link_requirement(self, requirement):
+        """Link the feedback of self to the open product requirement `requirement`.
+
+        Written on the feedback only: whoever may edit the feedback (its rep, customer
+        service, product managers) links it, without write access to the requirement.
+        """
+        self._check_state(LINKABLE_STATES, self.env._("Linking to a requirement"))
+        self.check_access("write")
+        requirement = requirement.with_env(self.env)
+        requirement.check_access("read")
+        if requirement.state not in REQUIREMENT_OPEN_STATES:
+            raise UserError(
+                self.env._(
+                    "“%(requirement)s” is %(stage)s: feedback can only be linked to an open "
+                    "requirement. Choose another one, or create a new requirement from the "
+                    "feedback.",
+                    requirement=requirement.display_name,
+                    stage=requirement.stage_id.name,
+                )
+            )
+        already = self.filtered(lambda fb: fb.requirement_id == requirement)
+        if already:
+            raise UserError(
+                self.env._(
+                    "%(feedback)s is already linked to “%(requirement)s”.",
+                    feedback=", ".join(already.mapped("display_name")),
+                    requirement=requirement.display_name,
+                )
+            )
+        self.write({"requirement_id": requirement.id})
+        return True
+
+    def _log_requirement_links(self, previous):
+        """Note on each requirement the feedback linked to it (or moved away from it).
+
+        `previous`: {feedback id: requirement before the change}. One log per
+        requirement, written as the system: the user needs no access to the
+        requirement beyond reading it."""
+        if self.env.context.get("feedback_link_silent"):
+            return
+        linked = Markup(
+            self.env._("Customer feedback %(feedback)s (%(customer)s) linked by %(user)s.")
+        )
+        unlinked = Markup(
+            self.env._("Customer feedback %(feedback)s (%(customer)s) unlinked by %(user)s.")
+        )
+        lines = defaultdict(list)
+        for feedback in self:
+            old = previous.get(feedback.id) or self.env["product.requirement"]
+            new = feedback.requirement_id
+            if old == new:
+                continue
+            values = {
+                "feedback": feedback._get_html_link(),
+                "customer": feedback.commercial_partner_id.name,
+                "user": self.env.user.name,
+            }
+            if new:
+                lines[new.id].append(linked % values)
+            if old:
+                lines[old.id].append(unlinked % values)
+        if lines:
+            self.env["product.requirement"].sudo().browse(list(lines))._message_log_batch(
+                {rid: Markup("<br/>").join(body) for rid, body in lines.items()}
+            )
+
     def _prepare_requirement_values(self):
         """Values prefilling a product requirement raised from this feedback (used by
-        "Create requirement" once product requirements are available)."""
+        "Create requirement")."""
         self.ensure_one()
         description = self.description if not is_html_empty(self.description) else ""
         return {

@@ -11,8 +11,8 @@ FEEDBACK_GROUPS = (
 
 class CustomerFeedbackSourceMixin(models.AbstractModel):
     """A document feedback can be logged from (opportunity, customer, sales order,
-    invoice): a feedback counter, "Log feedback" (a new feedback form prefilled from
-    the document) and the list of its feedback."""
+    invoice, product release): a feedback counter, "Log feedback" (a new feedback form
+    prefilled from the document) and the list of its feedback."""
 
     _name = "customer.feedback.source.mixin"
     _description = "Document Feedback Is Logged From"

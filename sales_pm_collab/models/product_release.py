@@ -4,13 +4,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 
+from .customer_feedback_source_mixin import FEEDBACK_GROUPS
 from .product_requirement import PM_GROUP
 
 
 class ProductRelease(models.Model):
     _name = "product.release"
     _description = "Product Release"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.feedback.source.mixin"]
     _order = "date_planned desc, id desc"
     _check_company_auto = True
 
@@ -86,6 +87,14 @@ class ProductRelease(models.Model):
         ),
     )
     color = fields.Integer()
+    feedback_ids = fields.One2many(
+        "customer.feedback",
+        "release_id",
+        string="Customer Feedback",
+        check_company=True,
+        groups=FEEDBACK_GROUPS,
+        help="Feedback logged against the release, e.g. during its beta test.",
+    )
 
     @api.depends("requirement_ids.revenue_at_stake", "requirement_ids.customer_count")
     def _compute_requirement_figures(self):
@@ -313,3 +322,17 @@ class ProductRelease(models.Model):
     def _check_pm(self):
         if not (self.env.su or self.env.user.has_group(PM_GROUP)):
             raise AccessError(self.env._("Only product managers can move releases forward."))
+
+    # --- feedback (customer.feedback.source.mixin) ---
+    def _feedback_link_field(self):
+        return "release_id"
+
+    def _feedback_defaults(self):
+        """Feedback on a release: its product; from its beta test until it is released."""
+        self.ensure_one()
+        return {
+            "release_id": self.id,
+            "product_id": self.product_id.id,
+            "company_id": self.company_id.id,
+            "source": "beta_test" if self.state in ("planned", "testing") else False,
+        }

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_amount, format_datetime, html2plaintext
 
+from .customer_feedback_source_mixin import FEEDBACK_GROUPS
 from .product_requirement_stage import OPEN_STATES, STATE_PROGRESS
 
 PM_GROUP = "sales_pm_collab.group_collab_product_manager"
@@ -261,8 +262,8 @@ class ProductRequirement(models.Model):
         compute="_compute_customer_count",
         store=True,
         aggregator="sum",
-        help="Distinct companies behind the requirement: its customers and the customers of "
-        "its opportunities.",
+        help="Distinct companies behind the requirement: its customers, the customers of "
+        "its opportunities and of its customer feedback (cancelled feedback excluded).",
     )
     opportunity_count = fields.Integer(
         string="Opportunities Linked", compute="_compute_lead_demand", store=True
@@ -307,6 +308,28 @@ class ProductRequirement(models.Model):
         "merged_into_id",
         string="Merged Duplicates",
         context={"active_test": False},
+    )
+    # customer feedback asking for it (cancelled feedback does not count)
+    feedback_ids = fields.One2many(
+        "customer.feedback",
+        "requirement_id",
+        string="Customer Feedback",
+        check_company=True,
+        groups=FEEDBACK_GROUPS,
+    )
+    feedback_count = fields.Integer(
+        compute="_compute_feedback_figures",
+        store=True,
+        aggregator="sum",
+        help="Customer feedback linked to the requirement, cancelled feedback excluded.",
+    )
+    feedback_satisfaction = fields.Float(
+        compute="_compute_feedback_figures",
+        store=True,
+        aggregator=False,
+        digits=(3, 2),
+        help="Average satisfaction (1 to 5) of its rated customer feedback; empty when none "
+        "is rated.",
     )
     can_manage = fields.Boolean(
         compute="_compute_can_manage", help="Technical: the user is a product manager."
@@ -392,6 +415,9 @@ class ProductRequirement(models.Model):
         "lead_ids",
         "lead_ids.partner_id",
         "lead_ids.partner_id.commercial_partner_id",
+        "feedback_ids",
+        "feedback_ids.commercial_partner_id",
+        "feedback_ids.state",
     )
     def _compute_customer_count(self):
         partners = self._get_demand_partners()
@@ -401,16 +427,20 @@ class ProductRequirement(models.Model):
     def _get_demand_partners(self):
         """Commercial partners behind each requirement: {requirement id: set of partner ids}.
 
-        Its own customers plus the customers of its opportunities (lost ones included).
-        Extensions add partners from other sources (and the matching `@api.depends` on
-        `_compute_customer_count`).
+        Its own customers plus the customers of its opportunities (lost ones included)
+        and of its customer feedback (cancelled feedback excluded: it was a mistake or a
+        duplicate, not a customer asking). Extensions add partners from other sources
+        (and the matching `@api.depends` on `_compute_customer_count`).
         """
         result = defaultdict(set)
         real = self.filtered("id")
         for requirement in self - real:  # onchange of a form: only the cache is known
             leads = requirement.sudo().with_context(active_test=False).lead_ids
+            feedback = requirement.sudo().feedback_ids.filtered(lambda fb: fb.state != "cancelled")
             result[requirement.id].update(
-                (requirement.partner_ids | leads.partner_id).commercial_partner_id.ids
+                (
+                    requirement.partner_ids | leads.partner_id | feedback.partner_id
+                ).commercial_partner_id.ids
             )
         if not real:
             return result
@@ -420,8 +450,48 @@ class ProductRequirement(models.Model):
             ["requirement_ids", "partner_id.commercial_partner_id"],
         ):
             result[requirement.id].add(partner.id)
+        for requirement, partner in (
+            self.env["customer.feedback"]
+            .sudo()
+            ._read_group(
+                [("requirement_id", "in", real.ids), ("state", "!=", "cancelled")],
+                ["requirement_id", "commercial_partner_id"],
+            )
+        ):
+            result[requirement.id].add(partner.id)
         for requirement in real:
             result[requirement.id].update(requirement.partner_ids.commercial_partner_id.ids)
+        return result
+
+    @api.depends("feedback_ids", "feedback_ids.state", "feedback_ids.satisfaction")
+    def _compute_feedback_figures(self):
+        figures = self._get_feedback_figures()
+        for requirement in self:
+            count, satisfaction = figures.get(requirement.id, (0, 0.0))
+            requirement.feedback_count = count
+            requirement.feedback_satisfaction = satisfaction
+
+    def _get_feedback_figures(self):
+        """{requirement id: (feedback count, average satisfaction of the rated ones)},
+        cancelled feedback excluded; one grouped read for the batch."""
+        result = {}
+        real = self.filtered("id")
+        for requirement in self - real:  # onchange of a form: only the cache is known
+            feedback = requirement.sudo().feedback_ids.filtered(lambda fb: fb.state != "cancelled")
+            rated = [fb.satisfaction for fb in feedback if fb.satisfaction]
+            result[requirement.id] = (len(feedback), sum(rated) / len(rated) if rated else 0.0)
+        if real:
+            # satisfaction:avg counts rated feedback only (see customer.feedback)
+            for requirement, count, satisfaction in (
+                self.env["customer.feedback"]
+                .sudo()
+                ._read_group(
+                    [("requirement_id", "in", real.ids), ("state", "!=", "cancelled")],
+                    ["requirement_id"],
+                    ["__count", "satisfaction:avg"],
+                )
+            ):
+                result[requirement.id] = (count, satisfaction or 0.0)
         return result
 
     @api.depends(
@@ -667,8 +737,13 @@ class ProductRequirement(models.Model):
         return super(ProductRequirement, self - with_history).unlink()
 
     def _with_history(self):
-        """Those with linked opportunities or with messages written by people."""
+        """Those with linked opportunities, customer feedback or messages written by people."""
         have_leads = self.sudo().filtered(lambda r: r.with_context(active_test=False).lead_ids)
+        have_feedback = (
+            self.env["customer.feedback"]
+            .sudo()
+            ._read_group([("requirement_id", "in", self.ids)], ["requirement_id"])
+        )
         messages = (
             self.env["mail.message"]
             .sudo()
@@ -682,7 +757,8 @@ class ProductRequirement(models.Model):
             )
         )
         have_messages = self.browse([res_id for (res_id,) in messages])
-        return self.browse(have_leads.ids) | have_messages
+        have_feedback = self.browse([requirement.id for (requirement,) in have_feedback])
+        return self.browse(have_leads.ids) | have_messages | have_feedback
 
     # === ACTION METHODS === #
     def action_decline(self):
@@ -778,6 +854,11 @@ class ProductRequirement(models.Model):
             )
         master.sudo().write(master_values)
         duplicates.sudo()._move_thread_to(master)
+        # their customer feedback follows (tracked on each feedback, counted in the note)
+        moved_feedback = (
+            self.env["customer.feedback"].sudo().search([("requirement_id", "in", duplicates.ids)])
+        )
+        moved_feedback.with_context(feedback_link_silent=True).write({"requirement_id": master.id})
         duplicates.sudo().write(
             {
                 "partner_ids": [Command.clear()],
@@ -792,13 +873,19 @@ class ProductRequirement(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
+        body = Markup(
+            self.env._(
+                "Merged duplicates into this requirement: %(links)s.",
+                links=Markup(", ").join(dup._html_link() for dup in duplicates),
+            )
+        )
+        if moved_feedback:
+            body += Markup(" ") + self.env._(
+                "Their customer feedback (%(count)s) is now linked here.",
+                count=len(moved_feedback),
+            )
         master.message_post(
-            body=Markup(
-                self.env._(
-                    "Merged duplicates into this requirement: %(links)s.",
-                    links=Markup(", ").join(dup._html_link() for dup in duplicates),
-                )
-            ),
+            body=body,
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
@@ -842,6 +929,34 @@ class ProductRequirement(models.Model):
                 "name": self.env._("Opportunities of %(name)s", name=self.name),
                 "view_mode": "list,kanban,form",
                 "views": [(False, "list"), (False, "kanban"), (False, "form")],
+            }
+        )
+        return action
+
+    def action_view_feedback(self):
+        """The customer feedback behind the requirement (cancelled feedback excluded, as
+        in the count), each user seeing the feedback they may read."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.customer_feedback_action"
+        )
+        action.update(
+            {
+                "domain": [("requirement_id", "=", self.id), ("state", "!=", "cancelled")],
+                "context": {
+                    "default_requirement_id": self.id,
+                    "default_product_id": self.product_id.id,
+                    "default_company_id": self.company_id.id,
+                },
+                "name": self.env._("Feedback on %(name)s", name=self.name),
+                "view_mode": "list,kanban,form,pivot,graph",
+                "views": [
+                    (False, "list"),
+                    (False, "kanban"),
+                    (False, "form"),
+                    (False, "pivot"),
+                    (False, "graph"),
+                ],
             }
         )
         return action

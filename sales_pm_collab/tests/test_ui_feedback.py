@@ -51,6 +51,10 @@ class TestUiFeedback(HttpCase):
         self.assertIn("Replaced the solenoid", feedback.solution)
         self.assertTrue(feedback.first_response_date)
         self.assertTrue(feedback.rating_ids, "the customer got the rating request")
+        requirement = feedback.requirement_id
+        self.assertEqual(requirement.name, "Tour: cash drawer does not open")
+        self.assertEqual(requirement.requested_by_id, self.user_cs)
+        self.assertEqual(requirement.feedback_count, 1)
 
     def test_customer_rates_through_the_public_page(self):
         feedback = self._complaint(

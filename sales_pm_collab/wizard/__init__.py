@@ -1,4 +1,7 @@
+# ruff: noqa: I001 (model build order: the match mixin before the wizards inheriting it)
+from . import product_requirement_match_mixin
 from . import (
+    customer_feedback_requirement_link,
     customer_feedback_revisit,
     product_requirement_decline_wizard,
     product_requirement_merge_wizard,

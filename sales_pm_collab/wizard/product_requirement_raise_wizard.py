@@ -6,6 +6,7 @@ from odoo.fields import Command
 from odoo.tools import format_datetime, html2plaintext
 
 from ..models.product_requirement import KINDS, PRIORITIES
+from .product_requirement_match_mixin import done_notification
 
 
 class ProductRequirementRaiseWizard(models.TransientModel):
@@ -91,17 +92,10 @@ class ProductRequirementRaiseWizard(models.TransientModel):
                     categ=wizard.product_categ_id,
                 )
             already = wizard.lead_id.sudo().requirement_ids
-            wizard.match_ids = [Command.clear()] + [
-                Command.create(
-                    {
-                        "requirement_id": requirement.id,
-                        "score": score,
-                        "reason": reason,
-                        "already_linked": requirement in already,
-                    }
-                )
-                for requirement, score, reason in matches
-            ]
+            wizard.match_ids = self.env["product.requirement.raise.match"]._match_commands(
+                matches,
+                lambda requirement, already=already: {"already_linked": requirement in already},
+            )
             wizard.match_count = len(matches)
 
     def action_create(self):
@@ -137,7 +131,7 @@ class ProductRequirementRaiseWizard(models.TransientModel):
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
-        return self._done_notification(
+        return done_notification(
             self.env._(
                 "“%(name)s” was sent to the product managers; first answer due by %(date)s.",
                 name=requirement.name,
@@ -171,42 +165,21 @@ class ProductRequirementRaiseWizard(models.TransientModel):
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
-        return self._done_notification(
+        return done_notification(
             self.env._(
                 "This opportunity now counts in the demand of “%(name)s”.", name=requirement.name
             )
         )
 
-    def _done_notification(self, message):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": message,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
-
 
 class ProductRequirementRaiseMatch(models.TransientModel):
     _name = "product.requirement.raise.match"
+    _inherit = ["product.requirement.match.mixin"]
     _description = "Similar Requirement Suggestion"
-    _order = "score desc, id"
+    _wizard_requirement_field = "link_requirement_id"
 
     wizard_id = fields.Many2one(
         "product.requirement.raise.wizard", required=True, ondelete="cascade"
     )
-    requirement_id = fields.Many2one("product.requirement", required=True, ondelete="cascade")
-    score = fields.Integer(string="Match")
-    reason = fields.Char(string="Why")
     already_linked = fields.Boolean()
-    stage_id = fields.Many2one(related="requirement_id.stage_id")
-    product_id = fields.Many2one(related="requirement_id.product_id")
-    customer_count = fields.Integer(related="requirement_id.customer_count")
     release_id = fields.Many2one(related="requirement_id.release_id")
-
-    def action_link(self):
-        self.ensure_one()
-        self.wizard_id.link_requirement_id = self.requirement_id
-        return self.wizard_id.action_link()

@@ -1,7 +1,8 @@
 import { registry } from "@web/core/registry";
 
-// Customer service opens the feedback kanban, acknowledges a new complaint and
-// resolves it with its root cause and solution.
+// Customer service opens the feedback kanban, acknowledges a new complaint,
+// resolves it with its root cause and solution, and raises a product requirement
+// from it.
 registry.category("web_tour.tours").add("sales_pm_collab_feedback", {
     url: "/odoo/action-sales_pm_collab.customer_feedback_action",
     steps: () => [
@@ -45,6 +46,16 @@ registry.category("web_tour.tours").add("sales_pm_collab_feedback", {
         {
             content: "Next step: the satisfaction revisit",
             trigger: ".o_form_view button[name=action_log_revisit]",
+        },
+        {
+            content: "The complaint shows a product gap: raise a requirement from it",
+            trigger: ".o_form_view button[name=action_create_requirement]",
+            run: "click",
+        },
+        {
+            content: "The requirement opens, prefilled and counting the complaint",
+            trigger:
+                ".o_form_view:has(button[name=action_view_feedback]) .o_field_widget[name=name] input:value('Tour: cash drawer does not open')",
         },
     ],
 });
