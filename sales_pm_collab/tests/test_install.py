@@ -1,4 +1,8 @@
+from pathlib import Path
+
 from odoo.tests import tagged
+
+from odoo.addons.sales_pm_collab import tests as test_package
 
 from .common import MODULE, CollabCommon
 
@@ -33,3 +37,10 @@ class TestInstall(CollabCommon):
         access = self.env["ir.model.access"].search([("model_id", "in", ours.ids)])
         without = set(ours.mapped("model")) - set(access.mapped("model_id.model"))
         self.assertFalse(without, f"models without access rules: {sorted(without)}")
+
+    def test_every_test_module_is_imported(self):
+        """Odoo's own runner (used for the HttpCase tours) only sees the test modules
+        that tests/__init__.py imports; pytest would collect a forgotten one anyway."""
+        files = {path.stem for path in Path(test_package.__file__).parent.glob("test_*.py")}
+        imported = {name for name in files if hasattr(test_package, name)}
+        self.assertEqual(files - imported, set())
