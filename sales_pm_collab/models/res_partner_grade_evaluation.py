@@ -379,6 +379,7 @@ class ResPartnerGradeEvaluation(models.Model):
         action.update(
             {
                 "name": name,
+                "display_name": name,  # the breadcrumb shows the display name
                 "domain": domain,
                 "context": {"create": False, "default_move_type": "out_invoice"},
             }
@@ -430,9 +431,11 @@ class ResPartnerGradeEvaluation(models.Model):
     def action_view_new_customer_opportunities(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_opportunities")
+        name = self.env._("New customers of %(partner)s", partner=self.partner_id.name)
         action.update(
             {
-                "name": self.env._("New customers of %(partner)s", partner=self.partner_id.name),
+                "name": name,
+                "display_name": name,
                 "domain": [
                     ("channel_partner_id", "=", self.partner_id.id),
                     ("won_status", "=", "won"),
@@ -457,11 +460,11 @@ class ResPartnerGradeEvaluation(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_pm_collab.customer_feedback_action"
         )
+        name = self.env._("Customer satisfaction of %(partner)s", partner=self.partner_id.name)
         action.update(
             {
-                "name": self.env._(
-                    "Customer satisfaction of %(partner)s", partner=self.partner_id.name
-                ),
+                "name": name,
+                "display_name": name,
                 "domain": self._satisfaction_feedback_domain(),
                 "context": {"create": False},
                 "view_mode": "list,form",

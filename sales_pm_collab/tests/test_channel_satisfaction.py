@@ -246,7 +246,8 @@ class TestChannelSatisfactionAccess(ChannelCommon):
         Feedback = self.env["customer.feedback"].with_user(self.user_channel)
         self.assertEqual(Feedback.search(action["domain"]), self.fb_customer)
         views = Feedback.get_views(action["views"])["views"]
-        self.assertIn('name="satisfaction"', views["list"]["arch"])
+        self.assertIn('name="satisfaction_measure"', views["list"]["arch"])
+        self.assertEqual(action["display_name"], "Customer satisfaction of T-Dist A")
         self.assertIn('edit="False"', views["form"]["arch"])
         form = Form(self.fb_customer.with_user(self.user_channel))
         self.assertEqual(form.satisfaction, 4)
