@@ -111,6 +111,13 @@ class ResPartner(models.Model):
     channel_satisfaction = fields.Float(
         compute="_compute_last_evaluation", store=True, string="Last Satisfaction"
     )
+    channel_satisfaction_measured = fields.Boolean(
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Satisfaction Measured",
+        help="False when none of the partner's customers rated a feedback in the window "
+        "of the last evaluation.",
+    )
     channel_training_rate = fields.Float(
         compute="_compute_last_evaluation", store=True, string="Last Training Rate (%)"
     )
@@ -165,6 +172,7 @@ class ResPartner(models.Model):
         "channel_collection_rate",
         "channel_new_customers",
         "channel_satisfaction",
+        "channel_satisfaction_measured",
         "channel_training_rate",
         "channel_change",
     )
@@ -182,6 +190,7 @@ class ResPartner(models.Model):
                     "collection_rate",
                     "new_customers",
                     "satisfaction",
+                    "satisfaction_measured",
                     "training_rate",
                     "change",
                 ],
@@ -198,6 +207,7 @@ class ResPartner(models.Model):
             partner.channel_collection_rate = evaluation.collection_rate
             partner.channel_new_customers = evaluation.new_customers
             partner.channel_satisfaction = evaluation.satisfaction
+            partner.channel_satisfaction_measured = evaluation.satisfaction_measured
             partner.channel_training_rate = evaluation.training_rate
             partner.channel_change = evaluation.change
 
@@ -216,6 +226,7 @@ class ResPartner(models.Model):
                        channel_collection_rate = e.collection_rate,
                        channel_new_customers = e.new_customers,
                        channel_satisfaction = e.satisfaction,
+                       channel_satisfaction_measured = e.satisfaction_measured,
                        channel_training_rate = e.training_rate,
                        channel_change = e.change
                   FROM (SELECT DISTINCT ON (partner_id) *

@@ -25,8 +25,11 @@ class ResPartnerGradeEvaluation(models.Model):
 
     KPIs come from the ERP with one grouped query per KPI for all the partners of a batch
     (`_kpi_*` methods, each returning {partner_id: value}; a partner missing from the
-    result of a ratio KPI is "not measured"). A later module measures satisfaction by
-    overriding `_kpi_satisfaction`.
+    result of a ratio KPI, collection rate or satisfaction, is "not measured").
+
+    A channel partner's customers are the customer companies of the opportunities won
+    with it as `channel_partner_id` (`_channel_customers_query`): the new-customers KPI
+    counts those first won in the window, the satisfaction KPI averages their feedback.
     """
 
     _name = "res.partner.grade.evaluation"
@@ -100,9 +103,20 @@ class ResPartnerGradeEvaluation(models.Model):
         string="New Customer Companies",
         readonly=True,
     )
-    satisfaction = fields.Float(readonly=True, help="Average customer rating, 1 to 5.")
+    satisfaction = fields.Float(
+        readonly=True,
+        help="Average satisfaction (1 to 5) of the feedback of the partner's customers "
+        "rated in the window: customer companies of opportunities won with this channel "
+        "partner by the end of the window; cancelled feedback left out.",
+    )
+    satisfaction_count = fields.Integer(
+        string="Rated Feedback",
+        readonly=True,
+        help="Number of rated feedback behind the satisfaction.",
+    )
     satisfaction_measured = fields.Boolean(
-        readonly=True, help="False when no customer feedback rating exists in the window."
+        readonly=True,
+        help="False when none of the partner's customers rated a feedback in the window.",
     )
     training_rate = fields.Float(
         string="Training Rate (%)",
@@ -365,6 +379,7 @@ class ResPartnerGradeEvaluation(models.Model):
         action.update(
             {
                 "name": name,
+                "display_name": name,  # the breadcrumb shows the display name
                 "domain": domain,
                 "context": {"create": False, "default_move_type": "out_invoice"},
             }
@@ -416,9 +431,11 @@ class ResPartnerGradeEvaluation(models.Model):
     def action_view_new_customer_opportunities(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_opportunities")
+        name = self.env._("New customers of %(partner)s", partner=self.partner_id.name)
         action.update(
             {
-                "name": self.env._("New customers of %(partner)s", partner=self.partner_id.name),
+                "name": name,
+                "display_name": name,
                 "domain": [
                     ("channel_partner_id", "=", self.partner_id.id),
                     ("won_status", "=", "won"),
@@ -436,6 +453,47 @@ class ResPartnerGradeEvaluation(models.Model):
             }
         )
         return action
+
+    def action_view_satisfaction_feedback(self):
+        """The rated feedback behind the satisfaction figure."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_pm_collab.customer_feedback_action"
+        )
+        name = self.env._("Customer satisfaction of %(partner)s", partner=self.partner_id.name)
+        action.update(
+            {
+                "name": name,
+                "display_name": name,
+                "domain": self._satisfaction_feedback_domain(),
+                "context": {"create": False},
+                "view_mode": "list,form",
+                "views": [
+                    (
+                        self.env.ref(
+                            "sales_pm_collab.view_customer_feedback_list_channel_satisfaction"
+                        ).id,
+                        "list",
+                    ),
+                    (False, "form"),
+                ],
+            }
+        )
+        return action
+
+    def _satisfaction_feedback_domain(self):
+        """Domain of the feedback `_kpi_satisfaction` averages for this evaluation."""
+        self.ensure_one()
+        customers = self._channel_customers(self.partner_id, self.date_to, self.company_id)
+        start, end = self._window_datetimes(self.date_from, self.date_to)
+        return [
+            ("commercial_partner_id", "in", customers.get(self.partner_id.id, [])),
+            ("company_id", "=", self.company_id.id),
+            ("state", "!=", "cancelled"),
+            ("satisfaction", ">", 0),
+            ("satisfaction_date", ">=", start),
+            ("satisfaction_date", "<", end),
+        ]
 
     def action_view_trainings(self):
         self.ensure_one()
@@ -618,7 +676,7 @@ class ResPartnerGradeEvaluation(models.Model):
         revenue = vals.get("revenue") or 0.0
         previous = vals.get("revenue_previous") or 0.0
         due, collected = vals.pop("collection", None) or (0.0, 0.0)
-        satisfaction = vals.get("satisfaction")
+        satisfaction, satisfaction_count = vals.pop("satisfaction", None) or (None, 0)
         new_customers = vals.pop("new_customer_ids", None) or []
         vals.update(
             revenue=revenue,
@@ -632,6 +690,7 @@ class ResPartnerGradeEvaluation(models.Model):
             new_customer_ids=list(new_customers),
             satisfaction_measured=satisfaction is not None,
             satisfaction=satisfaction or 0.0,
+            satisfaction_count=satisfaction_count,
         )
         return vals
 
@@ -728,8 +787,7 @@ class ResPartnerGradeEvaluation(models.Model):
             ["won_status", "date_closed", "channel_partner_id", "partner_id", "company_id"]
         )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        start = fields.Datetime.to_datetime(date_from)
-        end = fields.Datetime.to_datetime(date_to + timedelta(days=1))
+        start, end = self._window_datetimes(date_from, date_to)
         rows = self.env.execute_query(
             SQL(
                 """
@@ -758,11 +816,94 @@ class ResPartnerGradeEvaluation(models.Model):
         return dict(rows)
 
     @api.model
+    def _window_datetimes(self, date_from, date_to):
+        """The window as [start, end) datetimes: date_from 00:00 to the day after date_to."""
+        return (
+            fields.Datetime.to_datetime(date_from),
+            fields.Datetime.to_datetime(date_to + timedelta(days=1)),
+        )
+
+    @api.model
+    def _channel_customers_query(self, channels=None, end=None, company=None, customers=None):
+        """SQL of the distinct (channel_partner_id, customer_id) pairs: THE definition of a
+        channel partner's customers, the customer companies (commercial entities) of the
+        opportunities won with it as channel partner.
+
+        Optional filters: `channels` (channel partner ids, or an SQL subquery of them),
+        `end` (won before this datetime), `company` (opportunities of this company or
+        without company), `customers` (customer company ids).
+        """
+        self.env["crm.lead"].flush_model(
+            ["won_status", "date_closed", "channel_partner_id", "partner_id", "company_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        conditions = [SQL("l.won_status = 'won'"), SQL("l.channel_partner_id IS NOT NULL")]
+        if isinstance(channels, SQL):
+            conditions.append(SQL("l.channel_partner_id IN %s", channels))
+        elif channels is not None:
+            conditions.append(SQL("l.channel_partner_id = ANY(%s)", list(channels)))
+        if end is not None:
+            conditions.append(SQL("l.date_closed < %s", end))
+        if company is not None:
+            conditions.append(SQL("(l.company_id IS NULL OR l.company_id = %s)", company.id))
+        if customers is not None:
+            conditions.append(SQL("c.commercial_partner_id = ANY(%s)", list(customers)))
+        return SQL(
+            """
+            SELECT DISTINCT l.channel_partner_id, c.commercial_partner_id AS customer_id
+              FROM crm_lead l
+              JOIN res_partner c ON c.id = l.partner_id
+             WHERE %s
+            """,
+            SQL(" AND ").join(conditions),
+        )
+
+    @api.model
+    def _channel_customers(self, partners, date_to, company):
+        """{channel partner id: [customer company ids]} of `partners` by the end of
+        `date_to` (one query)."""
+        end = fields.Datetime.to_datetime(date_to + timedelta(days=1))
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT channel_partner_id, ARRAY_AGG(customer_id ORDER BY customer_id) "
+                "FROM (%s) pairs GROUP BY channel_partner_id",
+                self._channel_customers_query(partners.ids, end, company),
+            )
+        )
+        return dict(rows)
+
+    @api.model
     def _kpi_satisfaction(self, partners, date_from, date_to):
-        """{partner_id: average rating 1-5} of the partners' customers' feedback in the
-        window. Not measured here (customer feedback is another feature): an empty dict.
-        Override to measure it; a partner missing from the result is "not measured"."""
-        return {}
+        """{partner_id: (average satisfaction, rated feedback count)} over the feedback of
+        the partners' customers (`_channel_customers_query`, won by the end of the window)
+        rated in the window: satisfaction 1-5 (rating e-mail or revisit) dated in the
+        window, any state but cancelled (a feedback reopened after an unhappy rating keeps
+        counting). The average is rounded to 2 decimals, the figure the ladder compares.
+        A partner without rated feedback is missing: "not measured"."""
+        self.env["customer.feedback"].flush_model(
+            ["commercial_partner_id", "company_id", "state", "satisfaction", "satisfaction_date"]
+        )
+        start, end = self._window_datetimes(date_from, date_to)
+        company = self.env.company
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT cu.channel_partner_id, ROUND(AVG(f.satisfaction), 2), COUNT(*)
+                  FROM (%(customers)s) cu
+                  JOIN customer_feedback f ON f.commercial_partner_id = cu.customer_id
+                 WHERE f.company_id = %(company)s
+                   AND f.state != 'cancelled'
+                   AND f.satisfaction > 0
+                   AND f.satisfaction_date >= %(start)s AND f.satisfaction_date < %(end)s
+              GROUP BY cu.channel_partner_id
+                """,
+                customers=self._channel_customers_query(partners.ids, end, company),
+                company=company.id,
+                start=start,
+                end=end,
+            )
+        )
+        return {pid: (float(average), count) for pid, average, count in rows}
 
     @api.model
     def _kpi_trainings(self, partners, date_from, date_to):
@@ -842,7 +983,7 @@ class ResPartnerGradeEvaluation(models.Model):
             if count < crit["min_new_customers"]:
                 gaps.append(("new_customers", crit["min_new_customers"] - count))
         if crit["min_satisfaction"]:
-            satisfaction = vals.get("satisfaction")
+            satisfaction = (vals.get("satisfaction") or (None, 0))[0]
             if satisfaction is None:
                 gaps.append(("satisfaction", None))
             elif satisfaction < crit["min_satisfaction"]:
@@ -874,7 +1015,8 @@ class ResPartnerGradeEvaluation(models.Model):
             elif kind == "satisfaction" and value is None:
                 texts.append(self.env._("satisfaction not measured"))
             elif kind == "satisfaction":
-                texts.append(self.env._("satisfaction +%(points)s", points=f"{value:.1f}"))
+                points = f"{value:.2f}".rstrip("0").rstrip(".")
+                texts.append(self.env._("satisfaction +%(points)s", points=points))
             elif kind == "trainings":
                 texts.append(self.env._("%(count)s mandatory trainings", count=value))
         return "; ".join(texts)

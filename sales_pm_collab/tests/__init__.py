@@ -3,6 +3,7 @@ from . import (
     test_channel_approval,
     test_channel_kpi,
     test_channel_ladder,
+    test_channel_satisfaction,
     test_channel_territory,
     test_feedback_access,
     test_feedback_capture,

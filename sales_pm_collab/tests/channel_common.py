@@ -149,6 +149,39 @@ class ChannelCommon(CollabCommon):
         lead.write({"date_closed": closed})
         return lead
 
+    @classmethod
+    def _rated_feedback(cls, customer, score, rated_at, state="closed", **vals):
+        """A feedback of `customer` rated `score` (0: not rated) at `rated_at` (datetime),
+        in `state`."""
+        return cls.env["customer.feedback"].create(
+            {
+                "name": f"T-feedback {customer.name} {score}",
+                "partner_id": customer.id,
+                "kind": "question",
+                "state": state,
+                "satisfaction": score,
+                "satisfaction_date": rated_at if score else False,
+                **vals,
+            }
+        )
+
+    def _silver_figures(self, partner):
+        """Revenue 1,500 fully collected: meets Silver, not Gold."""
+        invoice = self._invoice(partner, 1500, date(2024, 2, 1), due=date(2024, 3, 1))
+        self._pay(invoice)
+
+    def _gold_figures(self, partner):
+        """Revenue 6,000 collected, one new customer (X), Gold's trainings: meets Gold."""
+        invoice = self._invoice(partner, 6000, date(2024, 2, 1), due=date(2024, 3, 1))
+        self._pay(invoice)
+        self._won_deal(partner, self.customer_x, date(2024, 5, 1))
+        self.env["res.partner.training"].create(
+            [
+                {"partner_id": partner.id, "course_id": course.id, "date": date(2024, 1, 5)}
+                for course in (self.course_install, self.course_sales)
+            ]
+        )
+
     def _evaluate(self, partners, date_from=None, date_to=None):
         return (
             self.env["res.partner.grade.evaluation"]

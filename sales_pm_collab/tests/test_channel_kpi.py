@@ -186,11 +186,6 @@ class TestChannelKpi(ChannelCommon):
         # 6 times the partners, the same queries
         self.assertEqual(counts[1], counts[0], "queries must not grow with the partners")
 
-    def test_satisfaction_not_measured_until_feedback(self):
-        evaluation = self._evaluate(self.dist_a)
-        self.assertFalse(evaluation.satisfaction_measured)
-        self.assertEqual(evaluation.satisfaction, 0)
-
     def test_training_course_passed_count(self):
         self.env["res.partner.training"].create(
             [

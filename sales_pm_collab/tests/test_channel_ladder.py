@@ -1,5 +1,4 @@
-from datetime import date
-from unittest.mock import patch
+from datetime import date, datetime
 
 from psycopg2 import IntegrityError
 
@@ -7,32 +6,12 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.sales_pm_collab.models.res_partner_grade_evaluation import (
-    ResPartnerGradeEvaluation,
-)
-
 from .channel_common import ChannelCommon
 
 
 @tagged("post_install", "-at_install")
 class TestChannelLadder(ChannelCommon):
     """Recommendation on the ladder, the demotion grace, and bad input."""
-
-    def _silver_figures(self, partner):
-        """Revenue 1,500 fully collected: meets Silver, not Gold."""
-        invoice = self._invoice(partner, 1500, date(2024, 2, 1), due=date(2024, 3, 1))
-        self._pay(invoice)
-
-    def _gold_figures(self, partner):
-        invoice = self._invoice(partner, 6000, date(2024, 2, 1), due=date(2024, 3, 1))
-        self._pay(invoice)
-        self._won_deal(partner, self.customer_x, date(2024, 5, 1))
-        self.env["res.partner.training"].create(
-            [
-                {"partner_id": partner.id, "course_id": course.id, "date": date(2024, 1, 5)}
-                for course in (self.course_install, self.course_sales)
-            ]
-        )
 
     def test_ladder_order_and_level(self):
         ladder = self.env["res.partner.grade"]._get_ladder()
@@ -114,28 +93,32 @@ class TestChannelLadder(ChannelCommon):
         self.assertNotEqual(second, third)
 
     def test_measured_satisfaction_reaches_platinum(self):
+        """Platinum asks a satisfaction of 4: met at 4.0 and above, not below."""
         self._gold_figures(self.dist_a)
         self._pay(self._invoice(self.dist_a, 15000, date(2024, 3, 1), due=date(2024, 3, 2)))
         self._won_deal(self.dist_a, self.customer_y, date(2024, 6, 1))
-        partner_id = self.dist_a.id
-        with patch.object(
-            ResPartnerGradeEvaluation,
-            "_kpi_satisfaction",
-            lambda self, partners, date_from, date_to: {partner_id: 4.5},
-        ):
-            evaluation = self._evaluate(self.dist_a)
+        # customers X and Y rate 5 and 3: (5 + 3) / 2 = 4.0, exactly the threshold
+        self._rated_feedback(self.customer_x, 5, datetime(2024, 7, 1, 9))
+        second = self._rated_feedback(
+            self.customer_y, 3, datetime(2024, 8, 1, 9), state="in_progress"
+        )
+        evaluation = self._evaluate(self.dist_a)
         self.assertTrue(evaluation.satisfaction_measured)
-        self.assertEqual(evaluation.satisfaction, 4.5)
+        self.assertEqual(evaluation.satisfaction, 4.0)
         self.assertEqual(evaluation.grade_recommended_id, self.grade_platinum)
         self.assertEqual(evaluation.gap_note, "top of the ladder")
-        with patch.object(
-            ResPartnerGradeEvaluation,
-            "_kpi_satisfaction",
-            lambda self, partners, date_from, date_to: {partner_id: 3.2},
-        ):
-            evaluation = self._evaluate(self.dist_a)
+        # Y rates 3 again and 2: (5 + 3 + 3 + 2) / 4 = 3.25, Gold with 0.75 to go
+        self._rated_feedback(self.customer_y, 3, datetime(2024, 9, 1, 9))
+        self._rated_feedback(self.customer_y, 2, datetime(2024, 10, 1, 9))
+        evaluation = self._evaluate(self.dist_a)
+        self.assertEqual(evaluation.satisfaction, 3.25)
         self.assertEqual(evaluation.grade_recommended_id, self.grade_gold)
-        self.assertEqual(evaluation.gap_note, "satisfaction +0.8")
+        self.assertEqual(evaluation.gap_note, "satisfaction +0.75")
+        # the second one is cancelled: (5 + 3 + 2) / 3 = 3.333..., compared as shown, 3.33
+        second.action_cancel()
+        evaluation = self._evaluate(self.dist_a)
+        self.assertEqual(evaluation.satisfaction, 3.33)
+        self.assertEqual(evaluation.gap_note, "satisfaction +0.67")
 
     def test_non_channel_partner_refused(self):
         with self.assertRaisesRegex(UserError, "channel type"):

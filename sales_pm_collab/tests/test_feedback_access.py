@@ -28,6 +28,19 @@ class TestFeedbackAccess(FeedbackCommon):
         cls.env["sale.order"].create({"partner_id": cls.cust_order.id, "user_id": cls.user_rep.id})
         cls.cust_other = Partner.create({"name": "Someone Else's Co", "is_company": True})
         cls.other_team = cls.env["crm.team"].create({"name": "Other Team"})
+        # a channel partner, and a customer of an opportunity won with it
+        cls.channel_partner = Partner.create(
+            {"name": "Distributor Co", "is_company": True, "channel_type": "distributor_l1"}
+        )
+        cls.cust_channel = Partner.create({"name": "Channel Customer Co", "is_company": True})
+        cls.env["crm.lead"].create(
+            {
+                "name": "Won through the distributor",
+                "type": "opportunity",
+                "partner_id": cls.cust_channel.id,
+                "channel_partner_id": cls.channel_partner.id,
+            }
+        ).action_set_won()
 
         def make(name, partner, **vals):
             return cls.env["customer.feedback"].create(
@@ -48,6 +61,8 @@ class TestFeedbackAccess(FeedbackCommon):
         cls.fb_other_complaint = make("Other complaint", cls.cust_other, kind="complaint")
         cls.fb_other_question = make("Other question", cls.cust_other)
         cls.fb_team = make("Team", cls.cust_other, team_id=cls.team.id)
+        cls.fb_channel_customer = make("Channel customer", cls.cust_channel)
+        cls.fb_channel_partner = make("Channel partner", cls.channel_partner)
         cls.all_feedback = (
             cls.fb_salesperson
             | cls.fb_lead
@@ -56,6 +71,8 @@ class TestFeedbackAccess(FeedbackCommon):
             | cls.fb_other_complaint
             | cls.fb_other_question
             | cls.fb_team
+            | cls.fb_channel_customer
+            | cls.fb_channel_partner
         )
 
     def _visible(self, user):
@@ -120,8 +137,24 @@ class TestFeedbackAccess(FeedbackCommon):
                 {"name": "No", "partner_id": self.cust_other.id}
             )
 
+    def test_channel_manager_reads_channel_feedback_only(self):
+        """Channel managers read the feedback of channel partners and of their customers
+        (the satisfaction KPI's), and change nothing."""
+        visible = self._visible(self.user_channel)
+        self.assertEqual(visible, self.fb_channel_customer | self.fb_channel_partner)
+        with self.assertRaises(AccessError):
+            self.fb_lead.with_user(self.user_channel).read(["name"])
+        with self.assertRaises(AccessError):
+            self.fb_channel_customer.with_user(self.user_channel).write({"priority": "high"})
+        with self.assertRaises(AccessError):
+            self.fb_channel_customer.with_user(self.user_channel).unlink()
+        with self.assertRaises(AccessError):
+            self.Feedback.with_user(self.user_channel).create(
+                {"name": "No", "partner_id": self.cust_channel.id}
+            )
+
     def test_no_access_for_other_roles(self):
-        for user in (self.user_channel, self.user_employee, self.user_portal):
+        for user in (self.user_employee, self.user_portal):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self.Feedback.with_user(user).search([])
         partner = self.customer.with_user(self.user_employee)
@@ -177,6 +210,7 @@ class TestFeedbackAccess(FeedbackCommon):
             self.user_pm: self.fb_other_complaint,
             self.user_sales_manager: self.fb_team,
             self.user_finance: self.fb_other_complaint,
+            self.user_channel: self.fb_channel_customer,
         }
         views = [(False, kind) for kind in ("kanban", "list", "form", "search", "pivot", "graph")]
         for user, feedback in readable.items():

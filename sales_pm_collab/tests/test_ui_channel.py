@@ -39,6 +39,27 @@ class TestChannelTour(HttpCase):
             }
         )
         invoice.action_post()
+        # a customer won through the partner rated its feedback last month
+        customer = env["res.partner"].create({"name": "Tour Customer", "is_company": True})
+        lead = env["crm.lead"].create(
+            {
+                "name": "Tour deal",
+                "type": "opportunity",
+                "partner_id": customer.id,
+                "channel_partner_id": partner.id,
+            }
+        )
+        lead.action_set_won()
+        lead.date_closed = last_month
+        env["customer.feedback"].create(
+            {
+                "name": "Tour rated feedback",
+                "partner_id": customer.id,
+                "state": "closed",
+                "satisfaction": 4,
+                "satisfaction_date": last_month,
+            }
+        )
         new_test_user(
             env,
             login="tour_channel",
@@ -51,3 +72,4 @@ class TestChannelTour(HttpCase):
         self.assertEqual(evaluation.state, "applied")
         self.assertEqual(evaluation.approver_id.login, "tour_channel")
         self.assertEqual(partner.grade_id, pro)
+        self.assertEqual((evaluation.satisfaction, evaluation.satisfaction_count), (4.0, 1))

@@ -1,7 +1,8 @@
 import { registry } from "@web/core/registry";
 
-// A channel manager evaluates a partner with the "Evaluate Partners" wizard, then submits,
-// approves and applies the proposed promotion.
+// A channel manager evaluates a partner with the "Evaluate Partners" wizard, looks at the
+// customer feedback behind its satisfaction, then submits, approves and applies the
+// proposed promotion.
 registry.category("web_tour.tours").add("sales_pm_collab_channel_evaluation", {
     url: "/odoo/action-sales_pm_collab.action_channel_partners",
     steps: () => [
@@ -41,6 +42,23 @@ registry.category("web_tour.tours").add("sales_pm_collab_channel_evaluation", {
         },
         {
             trigger: ".o_form_view .o_field_widget[name=grade_recommended_id]:contains(Tour Pro)",
+        },
+        {
+            content: "Open the customer feedback behind the satisfaction figure",
+            trigger: ".o_form_view button.oe_stat_button[name=action_view_satisfaction_feedback]",
+            run: "click",
+        },
+        {
+            content: "The customer's rated feedback is listed",
+            trigger: ".o_list_view .o_data_row:contains(Tour rated feedback)",
+        },
+        {
+            content: "Back to the evaluation",
+            trigger: ".breadcrumb-item a:contains(Tour Distributor)",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=satisfaction_count]:contains(1)",
         },
         {
             content: "Submit",
