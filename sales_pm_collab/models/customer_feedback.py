@@ -404,6 +404,7 @@ class CustomerFeedback(models.Model):
         users_by_partner = defaultdict(set)
         partners = self.commercial_partner_id
         if partners:
+            self._flush_sales_users()
             self.env.cr.execute(self._sales_users_query(partners.ids))
             for partner_id, user_id in self.env.cr.fetchall():
                 users_by_partner[partner_id].add(user_id)
@@ -417,12 +418,21 @@ class CustomerFeedback(models.Model):
         user_ids = [uid for uid in value if uid]
         if not user_ids:
             return Domain.FALSE
+        self._flush_sales_users()
         partners = SQL(
             "(SELECT partner_id FROM (%s) AS sales WHERE user_id IN %s)",
             self._sales_users_query(),
             tuple(user_ids),
         )
         return Domain("commercial_partner_id", "in", partners)
+
+    @api.model
+    def _flush_sales_users(self):
+        """Write the pending changes `_sales_users_query` reads in SQL (a salesperson
+        set earlier in the same transaction, a new opportunity or order)."""
+        self.env["res.partner"].flush_model(["commercial_partner_id", "user_id"])
+        self.env["crm.lead"].flush_model(["partner_id", "user_id"])
+        self.env["sale.order"].flush_model(["partner_id", "user_id"])
 
     @api.model
     def _sales_users_query(self, partner_ids=None):

@@ -90,6 +90,26 @@ class TestFeedbackAccess(FeedbackCommon):
             self.user_rep,
         )
 
+    def test_rep_sees_a_customer_given_in_the_same_transaction(self):
+        """The rule reads salespeople in SQL: changes not flushed yet count too."""
+        self.env.flush_all()
+        self.cust_other.user_id = self.user_rep
+        self.assertIn(self.fb_other_question, self._visible(self.user_rep))
+        self.assertEqual(self.fb_other_question.with_user(self.user_rep).name, "Other question")
+        # an opportunity or an order created in the same transaction
+        for model, customer, feedback, vals in (
+            ("crm.lead", self.cust_salesperson, self.fb_salesperson, {"name": "New deal"}),
+            ("sale.order", self.cust_lead, self.fb_lead, {}),
+        ):
+            with self.subTest(model=model):
+                self.env[model].create(
+                    {"partner_id": customer.id, "user_id": self.user_pm.id, **vals}
+                )
+                found = self.Feedback.search(
+                    [("sales_user_ids", "in", self.user_pm.ids), ("id", "=", feedback.id)]
+                )
+                self.assertEqual(found, feedback)
+
     def test_rep_creates_and_edits_but_does_not_delete(self):
         Feedback = self.Feedback.with_user(self.user_rep)
         logged = Feedback.create({"name": "Logged at a visit", "partner_id": self.cust_other.id})
