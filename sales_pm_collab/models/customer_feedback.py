@@ -297,6 +297,10 @@ class CustomerFeedback(models.Model):
         help="How many times the feedback was reopened for a second follow-up.",
     )
     # --- access ---
+    can_edit = fields.Boolean(
+        compute="_compute_can_edit",
+        help="Whether the current user may change the feedback (its buttons are shown).",
+    )
     sales_user_ids = fields.Many2many(
         "res.users",
         string="Customer's Salespeople",
@@ -398,6 +402,17 @@ class CustomerFeedback(models.Model):
     def _compute_sla_color(self):
         for feedback in self:
             feedback.sla_color = SLA_COLORS.get(feedback.sla_status, 0)
+
+    @api.depends_context("uid")
+    def _compute_can_edit(self):
+        # read-only roles (rebate accountants, channel managers) read feedback they
+        # cannot handle: one access check for the whole batch
+        saved = self._origin.filtered("id")
+        editable = saved._filtered_access("write") if saved else saved
+        can_create = self.browse().has_access("create")
+        for feedback in self:
+            origin = feedback._origin
+            feedback.can_edit = origin in editable if origin.id else can_create
 
     @api.depends("commercial_partner_id")
     def _compute_sales_user_ids(self):

@@ -1,3 +1,5 @@
+import re
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
@@ -242,3 +244,29 @@ class TestFeedbackAccess(FeedbackCommon):
                 self.assertTrue(Feedback.search_read([("id", "=", feedback.id)], kanban_fields))
                 form = Form(feedback.with_user(user))
                 self.assertEqual(form.name, feedback.name)
+
+    def test_buttons_only_for_those_who_can_edit(self):
+        """Read-only roles (rebate accountants, channel managers) see no action button:
+        each one would end in an access error."""
+        expected = {
+            (self.user_finance, self.fb_other_complaint): False,
+            (self.user_channel, self.fb_channel_customer): False,
+            (self.user_rep, self.fb_lead): True,
+            (self.user_cs, self.fb_other_complaint): True,
+            (self.user_pm, self.fb_channel_customer): True,
+            (self.user_sales_manager, self.fb_team): True,
+        }
+        for (user, feedback), can_edit in expected.items():
+            with self.subTest(user=user.login):
+                self.assertEqual(feedback.with_user(user).can_edit, can_edit)
+        # a rep who also reads the channel feedback: only what the rep may change
+        self.user_rep.group_ids |= self.env.ref("sales_pm_collab.group_collab_channel_manager")
+        both = (self.fb_lead | self.fb_channel_customer).with_user(self.user_rep)
+        self.assertEqual(both.mapped("can_edit"), [True, False])
+        self.assertTrue(Form(self.Feedback.with_user(self.user_rep)).can_edit, "a new one")
+        form = self.Feedback.get_views([(False, "form")])["views"]["form"]["arch"]
+        buttons = re.findall(r'<button name="action_\w+" type="object"[^>]*>', form)
+        header_buttons = [b for b in buttons if "oe_stat_button" not in b]
+        self.assertGreaterEqual(len(header_buttons), 10)
+        for button in header_buttons:
+            self.assertIn("not can_edit", button)
