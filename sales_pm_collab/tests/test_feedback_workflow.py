@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from freezegun import freeze_time
+from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo import Command
@@ -258,6 +259,24 @@ class TestFeedbackWorkflow(FeedbackCommon):
             [("partner_id", "=", self.customer.id)], [], ["breached_rate:avg"]
         )
         self.assertEqual(share, 50.0)
+
+    def test_analysis_views_count_by_kind_and_month(self):
+        """The pivot shows the count next to the average satisfaction and % breached
+        (measures given in a pivot arch replace the count unless display_quantity)."""
+        views = self.Feedback.get_views([(False, "pivot"), (False, "graph")])["views"]
+        pivot = etree.fromstring(views["pivot"]["arch"])
+        self.assertEqual(pivot.get("display_quantity"), "1")
+        self.assertEqual(
+            [(f.get("name"), f.get("type")) for f in pivot.iter("field")],
+            [
+                ("kind", "row"),
+                ("sla_start_date", "col"),
+                ("satisfaction_measure", "measure"),
+                ("breached_rate", "measure"),
+            ],
+        )
+        graph = etree.fromstring(views["graph"]["arch"])
+        self.assertEqual([f.get("name") for f in graph.iter("field")], ["sla_start_date", "kind"])
 
     def test_partner_onchange_splits_company_and_contact(self):
         form = Form(self.Feedback)
