@@ -1,10 +1,13 @@
 import re
+from datetime import timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .feedback_common import FeedbackCommon
+
+REP = "sales_pm_collab.group_collab_sales_rep"
 
 
 @tagged("post_install", "-at_install")
@@ -270,3 +273,40 @@ class TestFeedbackAccess(FeedbackCommon):
         self.assertGreaterEqual(len(header_buttons), 10)
         for button in header_buttons:
             self.assertIn("not can_edit", button)
+
+    def test_escalation_recipients_open_what_they_are_asked_to_handle(self):
+        """Level 1 goes to the team leader, level 2 to the escalation manager, the
+        second follow-up to the team leader: each may open and handle the feedback,
+        also a leader who is a plain rep and a sales manager outside the team."""
+        leader = new_test_user(self.env, login="t_leader_rep", groups="base.group_user," + REP)
+        director = new_test_user(
+            self.env,
+            login="t_director",
+            groups="base.group_user,sales_team.group_sale_manager," + REP,
+        )
+        team = self.env["crm.team"].create({"name": "Led by a rep", "user_id": leader.id})
+        self.env.company.feedback_escalation_user_id = director
+        feedback = self.Feedback.create(
+            {
+                "name": "Escalated",
+                "partner_id": self.cust_other.id,
+                "kind": "complaint",
+                "user_id": self.user_cs.id,
+                "team_id": team.id,
+            }
+        )
+        for user in (leader, director):
+            self.assertFalse(feedback.with_user(user).has_access("read"), user.login)
+        feedback._sla_process(feedback.first_response_escalation_date + timedelta(minutes=1))
+        self.assertEqual(feedback.escalation_level, 2)
+        self.assertEqual(feedback.activity_ids.user_id, leader | director)
+        for user in (leader, director):
+            with self.subTest(user=user.login):
+                self.assertEqual(
+                    self.Feedback.with_user(user).search([("team_id", "=", team.id)]), feedback
+                )
+                self.assertTrue(feedback.with_user(user).can_edit)
+        feedback.with_user(leader).write({"root_cause": "Paper sensor", "solution": "Replaced"})
+        feedback.with_user(director).action_resolve()
+        feedback.with_user(leader).action_reopen()
+        self.assertEqual(feedback.state, "in_progress")
