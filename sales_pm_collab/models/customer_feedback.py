@@ -699,13 +699,7 @@ class CustomerFeedback(models.Model):
         notify_delay_send=False,
     ):
         self.ensure_one()
-        if not isinstance(rate, int | float) or not 1 <= rate <= 5:
-            raise ValidationError(
-                self.env._(
-                    "A rating must be between 1 (very unhappy) and 5 (very happy); got %(rate)s.",
-                    rate=rate,
-                )
-            )
+        rate = self._check_rate(rate)
         rating = super().rating_apply(
             rate,
             token=token,
@@ -718,6 +712,35 @@ class CustomerFeedback(models.Model):
         # reopening, follow-up activity) is done and logged by the system, OdooBot
         self.with_user(SUPERUSER_ID)._apply_satisfaction(round(rating.rating))
         return rating
+
+    def message_post(self, **kwargs):
+        """A message carrying a rating (`rating_value`, e.g. a portal comment with
+        stars) counts as the customer's rating, like the rating e-mail's faces."""
+        rate = kwargs.get("rating_value")
+        if rate:
+            self.ensure_one()
+            self._check_rate(rate)
+        message = super().message_post(**kwargs)
+        if rate:
+            self.with_user(SUPERUSER_ID)._apply_satisfaction(round(float(rate)))
+        return message
+
+    @api.model
+    def _check_rate(self, rate):
+        """The rating as a number from 1 to 5 (an int when whole), or a clear error
+        (Odoo's rating accepts 0 to 5: 0 is no rating for a customer)."""
+        try:
+            value = float(rate)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or isinstance(rate, bool) or not 1 <= value <= 5:
+            raise ValidationError(
+                self.env._(
+                    "A rating must be between 1 (very unhappy) and 5 (very happy); got %(rate)s.",
+                    rate=rate,
+                )
+            )
+        return int(value) if value.is_integer() else value
 
     def _send_rating_request(self):
         template = self.env.ref(

@@ -161,8 +161,33 @@ class TestFeedbackWorkflow(FeedbackCommon):
         for rate in (0, 6, -1, 7.5):
             with self.subTest(rate=rate), self.assertRaisesRegex(ValidationError, "between 1"):
                 feedback.rating_apply(rate, token=token)
-        with self.assertRaisesRegex(ValidationError, "between 1 .* got 9"):
+        for rate in ("abc", None, True, "0"):
+            with self.subTest(rate=rate), self.assertRaisesRegex(ValidationError, "between 1"):
+                feedback.rating_apply(rate, token=token)
+        with self.assertRaisesRegex(ValidationError, "between 1 .* got 9"), self.env.cr.savepoint():
             feedback.satisfaction = 9
+        # a message carrying a rating (portal comment with stars) is checked the same way
+        for rate in (9, -2, "6", 0.5):
+            with self.subTest(rate=rate), self.assertRaisesRegex(ValidationError, "between 1"):
+                feedback.message_post(body="Rated", rating_value=rate)
+        self.assertFalse(feedback.rating_ids.filtered("consumed"), "nothing recorded")
+        self.assertEqual((feedback.state, feedback.satisfaction), ("resolved", 0))
+
+    def test_rating_in_a_message_counts_as_the_rating(self):
+        feedback = self._resolved()
+        feedback.message_post(body="Works now", rating_value="4")
+        self.assertEqual((feedback.state, feedback.satisfaction), ("resolved", 4))
+        self.assertEqual(feedback.rating_ids.filtered("consumed").mapped("rating"), [4.0])
+        feedback.message_post(body="Broken again", rating_value=1, author_id=self.contact.id)
+        self.assertEqual((feedback.state, feedback.followup_count), ("in_progress", 1))
+        self.assertEqual(feedback.satisfaction, 1)
+        feedback.message_post(body="A plain comment")
+        self.assertEqual(feedback.satisfaction, 1)
+        # the rating e-mail's faces: a whole number given as a float is fine
+        feedback.root_cause, feedback.solution = "Sensor", "Replaced again"
+        feedback.action_resolve()
+        feedback.rating_apply(5.0, token=feedback._rating_get_access_token())
+        self.assertEqual((feedback.state, feedback.satisfaction), ("resolved", 5))
 
     def test_satisfaction_column_is_checked_in_sql(self):
         feedback = self._feedback()
