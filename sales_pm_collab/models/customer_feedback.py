@@ -324,6 +324,10 @@ class CustomerFeedback(models.Model):
         "Satisfaction must be between 1 (very unhappy) and 5 (very happy), or 0 when "
         "the customer has not rated yet.",
     )
+    _escalation_level_range = models.Constraint(
+        "CHECK(escalation_level BETWEEN 0 AND 2)",
+        "The escalation level is 0 (none), 1 (team leader) or 2 (sales manager).",
+    )
     _followup_positive = models.Constraint(
         "CHECK(followup_count >= 0)", "The follow-up count cannot be negative."
     )

@@ -7,7 +7,7 @@ from psycopg2 import IntegrityError
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import MODULE
 from .feedback_common import MONDAY, FeedbackCommon
@@ -191,14 +191,26 @@ class TestFeedbackWorkflow(FeedbackCommon):
 
     def test_satisfaction_column_is_checked_in_sql(self):
         feedback = self._feedback()
-        with (
-            self.assertRaisesRegex(IntegrityError, "satisfaction_range"),
-            mute_logger("odoo.sql_db"),
-            self.env.cr.savepoint(),
+        for column, value, constraint in (
+            ("satisfaction", 6, "satisfaction_range"),
+            ("escalation_level", 3, "escalation_level_range"),
+            ("escalation_level", -1, "escalation_level_range"),
+            ("followup_count", -1, "followup_positive"),
         ):
-            self.env.cr.execute(
-                "UPDATE customer_feedback SET satisfaction = 6 WHERE id = %s", [feedback.id]
-            )
+            with (
+                self.subTest(column=column, value=value),
+                self.assertRaisesRegex(IntegrityError, constraint),
+                mute_logger("odoo.sql_db"),
+                self.env.cr.savepoint(),
+            ):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE customer_feedback SET %s = %s WHERE id = %s",
+                        SQL.identifier(column),
+                        value,
+                        feedback.id,
+                    )
+                )
 
     def test_revisit_wizard_satisfied_closes(self):
         feedback = self._resolved()
