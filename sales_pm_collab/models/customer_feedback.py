@@ -535,6 +535,28 @@ class CustomerFeedback(models.Model):
         elif self.contact_id and self.contact_id.commercial_partner_id != partner:
             self.contact_id = False
 
+    @api.constrains("state", "root_cause", "solution")
+    def _check_root_cause(self):
+        """Also when the state is written directly (import, RPC) or the root cause
+        emptied afterwards: a resolved complaint or defect keeps its explanation.
+        (Reclassifying resolved feedback later is not resolving it: not checked.)"""
+        self.filtered(lambda fb: fb.state in DONE_STATES)._check_root_cause_given()
+
+    def _check_root_cause_given(self):
+        for feedback in self:
+            if feedback.kind in ROOT_CAUSE_KINDS and not (
+                (feedback.root_cause or "").strip() and (feedback.solution or "").strip()
+            ):
+                kinds = dict(self._fields["kind"]._description_selection(self.env))
+                raise ValidationError(
+                    self.env._(
+                        "%(feedback)s is a %(kind)s: fill in its Root Cause and Solution "
+                        "before resolving it.",
+                        feedback=feedback.display_name,
+                        kind=kinds[feedback.kind].lower(),
+                    )
+                )
+
     @api.constrains("satisfaction")
     def _check_satisfaction(self):
         for feedback in self:
@@ -806,19 +828,7 @@ class CustomerFeedback(models.Model):
         """Resolve: complaints and defects need a root cause and a solution. The
         customer gets the rating request, the owner a revisit activity."""
         self._check_state(OPEN_STATES, self.env._("Resolving"))
-        for feedback in self:
-            if feedback.kind in ROOT_CAUSE_KINDS and not (
-                (feedback.root_cause or "").strip() and (feedback.solution or "").strip()
-            ):
-                kinds = dict(self._fields["kind"]._description_selection(self.env))
-                raise UserError(
-                    self.env._(
-                        "%(feedback)s is a %(kind)s: fill in its Root Cause and Solution "
-                        "before resolving it.",
-                        feedback=feedback.display_name,
-                        kind=kinds[feedback.kind].lower(),
-                    )
-                )
+        self._check_root_cause_given()
         now = fields.Datetime.now()
         for feedback in self:
             vals = {"state": "resolved", "resolved_date": now}

@@ -86,6 +86,27 @@ class TestFeedbackWorkflow(FeedbackCommon):
             feedback.action_resolve()
             self.assertEqual(feedback.state, "resolved")
 
+    def test_root_cause_rule_holds_outside_the_button(self):
+        """Writing the state directly (import, RPC) or emptying the root cause of a
+        resolved complaint is refused the same way; other kinds are free."""
+        feedback = self._feedback(kind="defect")
+        for vals in ({"state": "resolved"}, {"state": "closed", "root_cause": "Sensor"}):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(ValidationError, "is a defect: fill in its Root Cause"),
+                self.env.cr.savepoint(),
+            ):
+                feedback.write(vals)
+        with self.assertRaisesRegex(ValidationError, "is a complaint: fill in"):
+            self._feedback(name="Imported", state="closed")
+        resolved = self._resolved()
+        with self.assertRaisesRegex(ValidationError, "Root Cause"), self.env.cr.savepoint():
+            resolved.root_cause = ""
+        question = self._feedback(kind="question")
+        question.write({"state": "closed"})
+        self.assertEqual(question.state, "closed")
+        question.kind = "complaint"  # reclassified afterwards: not a resolution
+
     def test_other_kinds_resolve_without_root_cause(self):
         feedback = self._feedback(kind="question")
         feedback.action_resolve()
