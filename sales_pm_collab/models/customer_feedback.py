@@ -297,6 +297,10 @@ class CustomerFeedback(models.Model):
         help="How many times the feedback was reopened for a second follow-up.",
     )
     # --- access ---
+    can_edit = fields.Boolean(
+        compute="_compute_can_edit",
+        help="Whether the current user may change the feedback (its buttons are shown).",
+    )
     sales_user_ids = fields.Many2many(
         "res.users",
         string="Customer's Salespeople",
@@ -319,6 +323,10 @@ class CustomerFeedback(models.Model):
         "CHECK(satisfaction BETWEEN 0 AND 5)",
         "Satisfaction must be between 1 (very unhappy) and 5 (very happy), or 0 when "
         "the customer has not rated yet.",
+    )
+    _escalation_level_range = models.Constraint(
+        "CHECK(escalation_level BETWEEN 0 AND 2)",
+        "The escalation level is 0 (none), 1 (team leader) or 2 (sales manager).",
     )
     _followup_positive = models.Constraint(
         "CHECK(followup_count >= 0)", "The follow-up count cannot be negative."
@@ -399,11 +407,23 @@ class CustomerFeedback(models.Model):
         for feedback in self:
             feedback.sla_color = SLA_COLORS.get(feedback.sla_status, 0)
 
+    @api.depends_context("uid")
+    def _compute_can_edit(self):
+        # read-only roles (rebate accountants, channel managers) read feedback they
+        # cannot handle: one access check for the whole batch
+        saved = self._origin.filtered("id")
+        editable = saved._filtered_access("write") if saved else saved
+        can_create = self.browse().has_access("create")
+        for feedback in self:
+            origin = feedback._origin
+            feedback.can_edit = origin in editable if origin.id else can_create
+
     @api.depends("commercial_partner_id")
     def _compute_sales_user_ids(self):
         users_by_partner = defaultdict(set)
         partners = self.commercial_partner_id
         if partners:
+            self._flush_sales_users()
             self.env.cr.execute(self._sales_users_query(partners.ids))
             for partner_id, user_id in self.env.cr.fetchall():
                 users_by_partner[partner_id].add(user_id)
@@ -417,12 +437,21 @@ class CustomerFeedback(models.Model):
         user_ids = [uid for uid in value if uid]
         if not user_ids:
             return Domain.FALSE
+        self._flush_sales_users()
         partners = SQL(
             "(SELECT partner_id FROM (%s) AS sales WHERE user_id IN %s)",
             self._sales_users_query(),
             tuple(user_ids),
         )
         return Domain("commercial_partner_id", "in", partners)
+
+    @api.model
+    def _flush_sales_users(self):
+        """Write the pending changes `_sales_users_query` reads in SQL (a salesperson
+        set earlier in the same transaction, a new opportunity or order)."""
+        self.env["res.partner"].flush_model(["commercial_partner_id", "user_id"])
+        self.env["crm.lead"].flush_model(["partner_id", "user_id"])
+        self.env["sale.order"].flush_model(["partner_id", "user_id"])
 
     @api.model
     def _sales_users_query(self, partner_ids=None):
@@ -505,6 +534,28 @@ class CustomerFeedback(models.Model):
             self.partner_id = partner.commercial_partner_id
         elif self.contact_id and self.contact_id.commercial_partner_id != partner:
             self.contact_id = False
+
+    @api.constrains("state", "root_cause", "solution")
+    def _check_root_cause(self):
+        """Also when the state is written directly (import, RPC) or the root cause
+        emptied afterwards: a resolved complaint or defect keeps its explanation.
+        (Reclassifying resolved feedback later is not resolving it: not checked.)"""
+        self.filtered(lambda fb: fb.state in DONE_STATES)._check_root_cause_given()
+
+    def _check_root_cause_given(self):
+        for feedback in self:
+            if feedback.kind in ROOT_CAUSE_KINDS and not (
+                (feedback.root_cause or "").strip() and (feedback.solution or "").strip()
+            ):
+                kinds = dict(self._fields["kind"]._description_selection(self.env))
+                raise ValidationError(
+                    self.env._(
+                        "%(feedback)s is a %(kind)s: fill in its Root Cause and Solution "
+                        "before resolving it.",
+                        feedback=feedback.display_name,
+                        kind=kinds[feedback.kind].lower(),
+                    )
+                )
 
     @api.constrains("satisfaction")
     def _check_satisfaction(self):
@@ -674,13 +725,7 @@ class CustomerFeedback(models.Model):
         notify_delay_send=False,
     ):
         self.ensure_one()
-        if not isinstance(rate, int | float) or not 1 <= rate <= 5:
-            raise ValidationError(
-                self.env._(
-                    "A rating must be between 1 (very unhappy) and 5 (very happy); got %(rate)s.",
-                    rate=rate,
-                )
-            )
+        rate = self._check_rate(rate)
         rating = super().rating_apply(
             rate,
             token=token,
@@ -693,6 +738,35 @@ class CustomerFeedback(models.Model):
         # reopening, follow-up activity) is done and logged by the system, OdooBot
         self.with_user(SUPERUSER_ID)._apply_satisfaction(round(rating.rating))
         return rating
+
+    def message_post(self, **kwargs):
+        """A message carrying a rating (`rating_value`, e.g. a portal comment with
+        stars) counts as the customer's rating, like the rating e-mail's faces."""
+        rate = kwargs.get("rating_value")
+        if rate:
+            self.ensure_one()
+            self._check_rate(rate)
+        message = super().message_post(**kwargs)
+        if rate:
+            self.with_user(SUPERUSER_ID)._apply_satisfaction(round(float(rate)))
+        return message
+
+    @api.model
+    def _check_rate(self, rate):
+        """The rating as a number from 1 to 5 (an int when whole), or a clear error
+        (Odoo's rating accepts 0 to 5: 0 is no rating for a customer)."""
+        try:
+            value = float(rate)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or isinstance(rate, bool) or not 1 <= value <= 5:
+            raise ValidationError(
+                self.env._(
+                    "A rating must be between 1 (very unhappy) and 5 (very happy); got %(rate)s.",
+                    rate=rate,
+                )
+            )
+        return int(value) if value.is_integer() else value
 
     def _send_rating_request(self):
         template = self.env.ref(
@@ -754,19 +828,7 @@ class CustomerFeedback(models.Model):
         """Resolve: complaints and defects need a root cause and a solution. The
         customer gets the rating request, the owner a revisit activity."""
         self._check_state(OPEN_STATES, self.env._("Resolving"))
-        for feedback in self:
-            if feedback.kind in ROOT_CAUSE_KINDS and not (
-                (feedback.root_cause or "").strip() and (feedback.solution or "").strip()
-            ):
-                kinds = dict(self._fields["kind"]._description_selection(self.env))
-                raise UserError(
-                    self.env._(
-                        "%(feedback)s is a %(kind)s: fill in its Root Cause and Solution "
-                        "before resolving it.",
-                        feedback=feedback.display_name,
-                        kind=kinds[feedback.kind].lower(),
-                    )
-                )
+        self._check_root_cause_given()
         now = fields.Datetime.now()
         for feedback in self:
             vals = {"state": "resolved", "resolved_date": now}

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 # Working-time planning looks this far ahead per calendar read (like resource.calendar).
 PLAN_WINDOW = timedelta(days=14)
@@ -104,6 +105,49 @@ class CustomerFeedbackSla(models.Model):
         "The at-risk threshold of an SLA policy must be between 1 and 99 percent.",
     )
 
+    @api.constrains("first_response_hours", "resolve_hours", "at_risk_percent")
+    def _check_times(self):
+        for sla in self:
+            sla._check_time_values(
+                sla.name, sla.first_response_hours, sla.resolve_hours, sla.at_risk_percent
+            )
+
+    @api.model
+    def _check_time_values(self, name, first, resolve, percent):
+        """A clear error for times a policy cannot have (the SQL constraints stay as the
+        last safety net; `create` calls this before its INSERT would hit them)."""
+        if first <= 0 or resolve <= 0:
+            raise ValidationError(
+                self.env._(
+                    "SLA policy “%(policy)s”: the first response and resolution times must "
+                    "be more than 0 working hours (got %(first)s h and %(resolve)s h). "
+                    "Enter the working hours allowed, e.g. 8 and 40.",
+                    policy=name,
+                    first=f"{first:g}",
+                    resolve=f"{resolve:g}",
+                )
+            )
+        if resolve < first:
+            raise ValidationError(
+                self.env._(
+                    "SLA policy “%(policy)s”: the resolution time (%(resolve)s h) cannot be "
+                    "shorter than the first response time (%(first)s h). Allow at least as "
+                    "many hours to resolve as to answer.",
+                    policy=name,
+                    first=f"{first:g}",
+                    resolve=f"{resolve:g}",
+                )
+            )
+        if not 1 <= percent <= 99:
+            raise ValidationError(
+                self.env._(
+                    "SLA policy “%(policy)s”: the at-risk threshold must be between 1 and "
+                    "99 percent of the allowed time (got %(percent)s %%), e.g. 80.",
+                    policy=name,
+                    percent=f"{percent:g}",
+                )
+            )
+
     def _compute_feedback_count(self):
         counts = dict(
             self.env["customer.feedback"]._read_group(
@@ -112,6 +156,15 @@ class CustomerFeedbackSla(models.Model):
         )
         for sla in self:
             sla.feedback_count = counts.get(sla, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        times = ("first_response_hours", "resolve_hours", "at_risk_percent")
+        defaults = self.default_get(list(times))
+        for vals in vals_list:
+            values = {**defaults, **vals}
+            self._check_time_values(vals.get("name"), *(values.get(fname) or 0 for fname in times))
+        return super().create(vals_list)
 
     def action_view_feedback(self):
         self.ensure_one()

@@ -7,6 +7,7 @@ from . import (
     test_channel_territory,
     test_feedback_access,
     test_feedback_capture,
+    test_feedback_contract,
     test_feedback_requirement,
     test_feedback_sla,
     test_feedback_workflow,

@@ -2,7 +2,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from unittest.mock import patch
 
+from psycopg2 import IntegrityError
+
 from odoo import Command
+from odoo.tools import SQL, mute_logger
 
 from .common import MODULE, CollabCommon
 
@@ -106,3 +109,23 @@ class FeedbackCommon(CollabCommon):
             type(self.env["ir.cron"]), "_commit_progress", return_value=seconds_left
         ) as progress:
             yield progress
+
+    def _assert_sql_refuses(self, record, checks):
+        """Each (column, value, constraint) of `checks`, written in SQL on `record`,
+        is refused by the named constraint (the safety net under the ORM checks)."""
+        for column, value, constraint in checks:
+            with (
+                self.subTest(column=column, value=value),
+                self.assertRaisesRegex(IntegrityError, constraint),
+                mute_logger("odoo.sql_db"),
+                self.env.cr.savepoint(),
+            ):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE %s SET %s = %s WHERE id = %s",
+                        SQL.identifier(record._table),
+                        SQL.identifier(column),
+                        value,
+                        record.id,
+                    )
+                )

@@ -1,8 +1,13 @@
+import re
+from datetime import timedelta
+
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .feedback_common import FeedbackCommon
+
+REP = "sales_pm_collab.group_collab_sales_rep"
 
 
 @tagged("post_install", "-at_install")
@@ -90,6 +95,26 @@ class TestFeedbackAccess(FeedbackCommon):
             self.user_rep,
         )
 
+    def test_rep_sees_a_customer_given_in_the_same_transaction(self):
+        """The rule reads salespeople in SQL: changes not flushed yet count too."""
+        self.env.flush_all()
+        self.cust_other.user_id = self.user_rep
+        self.assertIn(self.fb_other_question, self._visible(self.user_rep))
+        self.assertEqual(self.fb_other_question.with_user(self.user_rep).name, "Other question")
+        # an opportunity or an order created in the same transaction
+        for model, customer, feedback, vals in (
+            ("crm.lead", self.cust_salesperson, self.fb_salesperson, {"name": "New deal"}),
+            ("sale.order", self.cust_lead, self.fb_lead, {}),
+        ):
+            with self.subTest(model=model):
+                self.env[model].create(
+                    {"partner_id": customer.id, "user_id": self.user_pm.id, **vals}
+                )
+                found = self.Feedback.search(
+                    [("sales_user_ids", "in", self.user_pm.ids), ("id", "=", feedback.id)]
+                )
+                self.assertEqual(found, feedback)
+
     def test_rep_creates_and_edits_but_does_not_delete(self):
         Feedback = self.Feedback.with_user(self.user_rep)
         logged = Feedback.create({"name": "Logged at a visit", "partner_id": self.cust_other.id})
@@ -161,6 +186,16 @@ class TestFeedbackAccess(FeedbackCommon):
         self.assertNotIn("feedback_count", partner.fields_get())
         self.assertEqual(partner.read(["name"])[0]["name"], self.customer.name)
 
+    def test_portal_customers_will_see_only_their_own(self):
+        """No portal access yet (a later issue adds the pages); the rule waiting for
+        it keeps a portal user to their own company's feedback."""
+        portal = self.user_portal
+        portal.partner_id.parent_id = self.cust_lead
+        with self.assertRaises(AccessError):
+            self.Feedback.with_user(portal).search([])
+        domain = self.env["ir.rule"].with_user(portal)._compute_domain(self.Feedback._name, "read")
+        self.assertEqual(self.all_feedback.filtered_domain(domain), self.fb_lead)
+
     def test_multi_company(self):
         other = self.env["res.company"].create({"name": "Other Co"})
         foreign = self.Feedback.with_company(other).create(
@@ -222,3 +257,66 @@ class TestFeedbackAccess(FeedbackCommon):
                 self.assertTrue(Feedback.search_read([("id", "=", feedback.id)], kanban_fields))
                 form = Form(feedback.with_user(user))
                 self.assertEqual(form.name, feedback.name)
+
+    def test_buttons_only_for_those_who_can_edit(self):
+        """Read-only roles (rebate accountants, channel managers) see no action button:
+        each one would end in an access error."""
+        expected = {
+            (self.user_finance, self.fb_other_complaint): False,
+            (self.user_channel, self.fb_channel_customer): False,
+            (self.user_rep, self.fb_lead): True,
+            (self.user_cs, self.fb_other_complaint): True,
+            (self.user_pm, self.fb_channel_customer): True,
+            (self.user_sales_manager, self.fb_team): True,
+        }
+        for (user, feedback), can_edit in expected.items():
+            with self.subTest(user=user.login):
+                self.assertEqual(feedback.with_user(user).can_edit, can_edit)
+        # a rep who also reads the channel feedback: only what the rep may change
+        self.user_rep.group_ids |= self.env.ref("sales_pm_collab.group_collab_channel_manager")
+        both = (self.fb_lead | self.fb_channel_customer).with_user(self.user_rep)
+        self.assertEqual(both.mapped("can_edit"), [True, False])
+        self.assertTrue(Form(self.Feedback.with_user(self.user_rep)).can_edit, "a new one")
+        form = self.Feedback.get_views([(False, "form")])["views"]["form"]["arch"]
+        buttons = re.findall(r'<button name="action_\w+" type="object"[^>]*>', form)
+        header_buttons = [b for b in buttons if "oe_stat_button" not in b]
+        self.assertGreaterEqual(len(header_buttons), 10)
+        for button in header_buttons:
+            self.assertIn("not can_edit", button)
+
+    def test_escalation_recipients_open_what_they_are_asked_to_handle(self):
+        """Level 1 goes to the team leader, level 2 to the escalation manager, the
+        second follow-up to the team leader: each may open and handle the feedback,
+        also a leader who is a plain rep and a sales manager outside the team."""
+        leader = new_test_user(self.env, login="t_leader_rep", groups="base.group_user," + REP)
+        director = new_test_user(
+            self.env,
+            login="t_director",
+            groups="base.group_user,sales_team.group_sale_manager," + REP,
+        )
+        team = self.env["crm.team"].create({"name": "Led by a rep", "user_id": leader.id})
+        self.env.company.feedback_escalation_user_id = director
+        feedback = self.Feedback.create(
+            {
+                "name": "Escalated",
+                "partner_id": self.cust_other.id,
+                "kind": "complaint",
+                "user_id": self.user_cs.id,
+                "team_id": team.id,
+            }
+        )
+        for user in (leader, director):
+            self.assertFalse(feedback.with_user(user).has_access("read"), user.login)
+        feedback._sla_process(feedback.first_response_escalation_date + timedelta(minutes=1))
+        self.assertEqual(feedback.escalation_level, 2)
+        self.assertEqual(feedback.activity_ids.user_id, leader | director)
+        for user in (leader, director):
+            with self.subTest(user=user.login):
+                self.assertEqual(
+                    self.Feedback.with_user(user).search([("team_id", "=", team.id)]), feedback
+                )
+                self.assertTrue(feedback.with_user(user).can_edit)
+        feedback.with_user(leader).write({"root_cause": "Paper sensor", "solution": "Replaced"})
+        feedback.with_user(director).action_resolve()
+        feedback.with_user(leader).action_reopen()
+        self.assertEqual(feedback.state, "in_progress")

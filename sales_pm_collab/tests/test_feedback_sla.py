@@ -2,8 +2,8 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
-from psycopg2 import IntegrityError
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -113,21 +113,35 @@ class TestFeedbackSlaPolicy(FeedbackCommon):
         self.assertEqual(feedback.first_response_deadline, datetime(2026, 3, 4, 9, 0))
 
     def test_bad_policy_values_are_refused(self):
-        for vals, constraint in (
-            ({"first_response_hours": 0}, "first_response_positive"),
-            ({"first_response_hours": -2}, "first_response_positive"),
-            ({"resolve_hours": 0}, "resolve_positive"),
-            ({"at_risk_percent": 0}, "at_risk_range"),
-            ({"at_risk_percent": 100}, "at_risk_range"),
+        for vals, message in (
+            ({"first_response_hours": 0}, r"more than 0 working hours \(got 0 h and 8 h\)"),
+            ({"first_response_hours": -2}, r"more than 0 working hours \(got -2 h"),
+            ({"resolve_hours": 0}, r"more than 0 working hours \(got 2 h and 0 h\)"),
+            ({"resolve_hours": -8}, "more than 0 working hours"),
+            ({"first_response_hours": 10, "resolve_hours": 4}, r"\(4 h\) cannot be shorter"),
+            ({"at_risk_percent": 0}, r"between 1 and 99 percent .* \(got 0 %\)"),
+            ({"at_risk_percent": 100}, r"between 1 and 99 percent .* \(got 100 %\)"),
+            ({"at_risk_percent": -5}, "between 1 and 99 percent"),
         ):
             with (
                 self.subTest(vals=vals),
-                self.assertRaisesRegex(IntegrityError, constraint),
-                mute_logger("odoo.sql_db"),
-                self.env.cr.savepoint(),
+                self.assertRaisesRegex(ValidationError, "SLA policy “Bad”: .*" + message),
             ):
                 self._policy("Bad", **vals)
-                self.env.flush_all()
+        policy = self._policy("Good", first=4, resolve=16)
+        with self.assertRaisesRegex(ValidationError, "between 1 and 99"), self.env.cr.savepoint():
+            policy.at_risk_percent = 120
+        with self.assertRaisesRegex(ValidationError, "cannot be shorter"), self.env.cr.savepoint():
+            policy.resolve_hours = 3
+        # the SQL constraints stay as the last safety net
+        self._assert_sql_refuses(
+            policy,
+            [
+                ("first_response_hours", 0, "first_response_positive"),
+                ("resolve_hours", -1, "resolve_positive"),
+                ("at_risk_percent", 100, "at_risk_range"),
+            ],
+        )
 
     def test_options_mirror_the_selections(self):
         for field in ("kind", "priority"):

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from freezegun import freeze_time
+from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo import Command
@@ -85,6 +86,27 @@ class TestFeedbackWorkflow(FeedbackCommon):
             feedback.action_resolve()
             self.assertEqual(feedback.state, "resolved")
 
+    def test_root_cause_rule_holds_outside_the_button(self):
+        """Writing the state directly (import, RPC) or emptying the root cause of a
+        resolved complaint is refused the same way; other kinds are free."""
+        feedback = self._feedback(kind="defect")
+        for vals in ({"state": "resolved"}, {"state": "closed", "root_cause": "Sensor"}):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(ValidationError, "is a defect: fill in its Root Cause"),
+                self.env.cr.savepoint(),
+            ):
+                feedback.write(vals)
+        with self.assertRaisesRegex(ValidationError, "is a complaint: fill in"):
+            self._feedback(name="Imported", state="closed")
+        resolved = self._resolved()
+        with self.assertRaisesRegex(ValidationError, "Root Cause"), self.env.cr.savepoint():
+            resolved.root_cause = ""
+        question = self._feedback(kind="question")
+        question.write({"state": "closed"})
+        self.assertEqual(question.state, "closed")
+        question.kind = "complaint"  # reclassified afterwards: not a resolution
+
     def test_other_kinds_resolve_without_root_cause(self):
         feedback = self._feedback(kind="question")
         feedback.action_resolve()
@@ -160,19 +182,45 @@ class TestFeedbackWorkflow(FeedbackCommon):
         for rate in (0, 6, -1, 7.5):
             with self.subTest(rate=rate), self.assertRaisesRegex(ValidationError, "between 1"):
                 feedback.rating_apply(rate, token=token)
-        with self.assertRaisesRegex(ValidationError, "between 1 .* got 9"):
+        for rate in ("abc", None, True, "0"):
+            with self.subTest(rate=rate), self.assertRaisesRegex(ValidationError, "between 1"):
+                feedback.rating_apply(rate, token=token)
+        with self.assertRaisesRegex(ValidationError, "between 1 .* got 9"), self.env.cr.savepoint():
             feedback.satisfaction = 9
+        # a message carrying a rating (portal comment with stars) is checked the same way
+        for rate in (9, -2, "6", 0.5):
+            with self.subTest(rate=rate), self.assertRaisesRegex(ValidationError, "between 1"):
+                feedback.message_post(body="Rated", rating_value=rate)
+        self.assertFalse(feedback.rating_ids.filtered("consumed"), "nothing recorded")
+        self.assertEqual((feedback.state, feedback.satisfaction), ("resolved", 0))
+
+    def test_rating_in_a_message_counts_as_the_rating(self):
+        feedback = self._resolved()
+        feedback.message_post(body="Works now", rating_value="4")
+        self.assertEqual((feedback.state, feedback.satisfaction), ("resolved", 4))
+        self.assertEqual(feedback.rating_ids.filtered("consumed").mapped("rating"), [4.0])
+        feedback.message_post(body="Broken again", rating_value=1, author_id=self.contact.id)
+        self.assertEqual((feedback.state, feedback.followup_count), ("in_progress", 1))
+        self.assertEqual(feedback.satisfaction, 1)
+        feedback.message_post(body="A plain comment")
+        self.assertEqual(feedback.satisfaction, 1)
+        # the rating e-mail's faces: a whole number given as a float is fine
+        feedback.root_cause, feedback.solution = "Sensor", "Replaced again"
+        feedback.action_resolve()
+        feedback.rating_apply(5.0, token=feedback._rating_get_access_token())
+        self.assertEqual((feedback.state, feedback.satisfaction), ("resolved", 5))
 
     def test_satisfaction_column_is_checked_in_sql(self):
         feedback = self._feedback()
-        with (
-            self.assertRaisesRegex(IntegrityError, "satisfaction_range"),
-            mute_logger("odoo.sql_db"),
-            self.env.cr.savepoint(),
-        ):
-            self.env.cr.execute(
-                "UPDATE customer_feedback SET satisfaction = 6 WHERE id = %s", [feedback.id]
-            )
+        self._assert_sql_refuses(
+            feedback,
+            [
+                ("satisfaction", 6, "satisfaction_range"),
+                ("escalation_level", 3, "escalation_level_range"),
+                ("escalation_level", -1, "escalation_level_range"),
+                ("followup_count", -1, "followup_positive"),
+            ],
+        )
 
     def test_revisit_wizard_satisfied_closes(self):
         feedback = self._resolved()
@@ -258,6 +306,24 @@ class TestFeedbackWorkflow(FeedbackCommon):
             [("partner_id", "=", self.customer.id)], [], ["breached_rate:avg"]
         )
         self.assertEqual(share, 50.0)
+
+    def test_analysis_views_count_by_kind_and_month(self):
+        """The pivot shows the count next to the average satisfaction and % breached
+        (measures given in a pivot arch replace the count unless display_quantity)."""
+        views = self.Feedback.get_views([(False, "pivot"), (False, "graph")])["views"]
+        pivot = etree.fromstring(views["pivot"]["arch"])
+        self.assertEqual(pivot.get("display_quantity"), "1")
+        self.assertEqual(
+            [(f.get("name"), f.get("type")) for f in pivot.iter("field")],
+            [
+                ("kind", "row"),
+                ("sla_start_date", "col"),
+                ("satisfaction_measure", "measure"),
+                ("breached_rate", "measure"),
+            ],
+        )
+        graph = etree.fromstring(views["graph"]["arch"])
+        self.assertEqual([f.get("name") for f in graph.iter("field")], ["sla_start_date", "kind"])
 
     def test_partner_onchange_splits_company_and_contact(self):
         form = Form(self.Feedback)
