@@ -30,6 +30,8 @@ TERMS_FIELDS = {
     "company_id",
 }
 HUNDRED = Decimal(100)
+# territory conflict states whose orders' invoice lines do not count (exclude_conflicts)
+CONFLICT_EXCLUDED_STATES = ("open", "penalised")
 
 
 def to_decimal(value):
@@ -144,7 +146,9 @@ class RebateProgram(models.Model):
     exclude_conflicts = fields.Boolean(
         string="Exclude Territory Conflicts",
         tracking=True,
-        help="Leave out sales orders with an unresolved territory conflict.",
+        help="Leave out the invoice lines of sales orders with an open or penalised "
+        "territory conflict; once a channel manager accepts the conflict, they count "
+        "again (settled periods are trued up).",
     )
     # --- how much
     band_ids = fields.One2many("rebate.program.band", "program_id", string="Bands", copy=True)
@@ -169,7 +173,9 @@ class RebateProgram(models.Model):
     apply_grade_multiplier = fields.Boolean(
         string="Apply Level Multiplier",
         tracking=True,
-        help="Multiply each partner's rebate by the rebate multiplier of its level.",
+        help="Multiply each partner's rebate (base + growth + special, before the cap) by "
+        "the rebate multiplier of its level when the settlement is computed; partners "
+        "without a level keep 100%.",
     )
     cap_amount = fields.Monetary(
         string="Cap per Partner and Period",
@@ -536,24 +542,69 @@ class RebateProgram(models.Model):
     def _get_partner_multipliers(self, partners):
         """{partner id: multiplier in %} for the partners of a computation.
 
-        The level multiplier (``apply_grade_multiplier``) comes with the channel-partner
-        feature, which adds ``rebate_multiplier`` to partner levels; until then every
-        partner gets 100%. This is the only place that decides it.
+        With ``apply_grade_multiplier``, the ``rebate_multiplier`` of the level (core
+        ``grade_id``) of each partner's commercial entity as it is when the computation
+        runs; partners without a level keep 100%, and so does everyone when the option is
+        off. One query for all partners. The settlement line stores the multiplier it used:
+        a later level change does not alter a computed or approved settlement (recomputing
+        a computed one takes the new level), and true-ups of a settled period reuse the
+        multiplier frozen on that period's line.
         """
         self.ensure_one()
-        return dict.fromkeys(partners.ids, 100.0)
+        multipliers = dict.fromkeys(partners.ids, 100.0)
+        if not (self.apply_grade_multiplier and partners):
+            return multipliers
+        rows = self._execute(
+            SQL(
+                """
+                SELECT partner.id, grade.rebate_multiplier
+                  FROM res_partner partner
+                  JOIN res_partner commercial
+                    ON commercial.id = COALESCE(partner.commercial_partner_id, partner.id)
+                  JOIN res_partner_grade grade ON grade.id = commercial.grade_id
+                 WHERE partner.id = ANY(%s) AND grade.rebate_multiplier IS NOT NULL
+                """,
+                partners.ids,
+            )
+        )
+        multipliers.update((partner_id, float(rate)) for partner_id, rate in rows)
+        return multipliers
 
     def _get_conflict_exclusion_queries(self, date_from, date_to):
         """SQL queries selecting the ids of the journal items to leave out because their
         sales order has a territory conflict (``exclude_conflicts``): a list, empty when
-        nothing is excluded.
+        nothing is excluded. Every computation (settlements, true-ups, accruals, last
+        year's base of the growth rebate) applies each query as ``aml.id NOT IN (<query>)``.
 
-        Territory conflicts come with the channel-partner feature; until then nothing is
-        excluded. Every computation (settlements, true-ups, accruals) applies each query
-        as ``aml.id NOT IN (<query>)``.
+        An invoice or credit note line belongs to the orders of its sales order lines
+        (``sale_line_ids``; Odoo's reversal wizard and returns invoiced from the order
+        fill them on credit notes too). It is left out while one of its orders has a
+        conflict that is *open* (not decided yet: no rebate on a sale that may breach a
+        territory) or *penalised* (ruled a cross-territory sale: the rebate is one of the
+        penalties). An *accepted* conflict, the channel manager having approved the
+        sale, no longer excludes it. The state at the time of the computation counts, so
+        a decision taken after a period was settled is trued up: a line that becomes
+        excluded is corrected out, a line that becomes accepted is counted, in the next
+        settlement. Invoice lines with no sales order (typed in Accounting) always count.
+        The period (``date_from``, ``date_to``) does not restrict conflicts: the order's
+        conflict matters whenever it was recorded.
         """
         self.ensure_one()
-        return []
+        if not self.exclude_conflicts:
+            return []
+        return [
+            SQL(
+                """
+                SELECT rel.invoice_line_id
+                  FROM sale_territory_conflict conflict
+                  JOIN sale_order_line sol ON sol.order_id = conflict.sale_order_id
+                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                 WHERE conflict.state = ANY(%s) AND conflict.company_id = %s
+                """,
+                list(CONFLICT_EXCLUDED_STATES),
+                self.company_id.id,
+            )
+        ]
 
     def _get_scope_product_ids(self):
         """Product ids whose sales count, or None when every product counts."""
@@ -653,8 +704,11 @@ class RebateProgram(models.Model):
             moves=SQL.identifier(moves_alias),
         )
 
-    def _scope_sql(self, date_from, date_to):
-        """Condition on journal item aml: product scope and exclusions."""
+    def _scope_sql(self, date_from, date_to, conflicts_only=False):
+        """Condition on journal item aml: product scope and exclusions.
+
+        With ``conflicts_only``, the items in the product scope that the territory
+        conflicts leave out instead (FALSE when nothing is excluded)."""
         self.ensure_one()
         conditions = []
         scope = self._get_scope_product_ids()
@@ -667,16 +721,29 @@ class RebateProgram(models.Model):
                     self.excluded_product_ids.ids,
                 )
             )
-        for excluded in self._get_conflict_exclusion_queries(date_from, date_to):
-            conditions.append(SQL("aml.id NOT IN (%s)", excluded))
+        exclusions = self._get_conflict_exclusion_queries(date_from, date_to)
+        if conflicts_only:
+            conditions.append(
+                SQL(
+                    "(%s)",
+                    SQL(" OR ").join(SQL("aml.id IN (%s)", query) for query in exclusions),
+                )
+                if exclusions
+                else SQL("FALSE")
+            )
+        else:
+            conditions.extend(SQL("aml.id NOT IN (%s)", query) for query in exclusions)
         return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
 
-    def _items_query(self, date_from, date_to, partner_ids, uncounted=True, ranges=None):
+    def _items_query(
+        self, date_from, date_to, partner_ids, uncounted=True, ranges=None, conflicts_only=False
+    ):
         """SQL selecting the contributing journal items of a period (or of ``ranges``):
         columns move_line_id, partner_id, product_id, ref_date, amount.
 
         With ``uncounted``, items already counted by a non-cancelled settlement of the
-        program are left out: a journal item counts once per program.
+        program are left out: a journal item counts once per program. With
+        ``conflicts_only``, the items the territory conflicts leave out instead.
         """
         self.ensure_one()
         ranges = ranges if ranges is not None else [(date_from, date_to)]
@@ -708,7 +775,7 @@ class RebateProgram(models.Model):
             pay_cte=SQL(", pay AS (%s)", self._paid_cte("moves")) if paid else SQL(),
             pay_join=SQL("LEFT JOIN pay ON pay.move_id = moves.id") if paid else SQL(),
             amount=self._amount_sql(),
-            scope=self._scope_sql(date_from, date_to),
+            scope=self._scope_sql(date_from, date_to, conflicts_only=conflicts_only),
             counted=counted,
         )
 
@@ -774,6 +841,23 @@ class RebateProgram(models.Model):
             SQL(
                 "SELECT partner_id, SUM(amount) FROM (%s) items GROUP BY partner_id",
                 self._items_query(last_from, last_to, partner_ids, uncounted=False),
+            )
+        )
+        return {partner_id: to_decimal(amount) for partner_id, amount in rows}
+
+    def _get_conflict_excluded_bases(self, date_from, date_to, partner_ids):
+        """{partner id: amount} of the period's journal items that territory conflicts
+        leave out (one grouped query, none without ``exclude_conflicts``): shown on the
+        settlement lines so that finance and partners see what did not count and why."""
+        self.ensure_one()
+        if not (self.exclude_conflicts and partner_ids):
+            return {}
+        rows = self._execute(
+            SQL(
+                "SELECT partner_id, SUM(amount) FROM (%s) items GROUP BY partner_id",
+                self._items_query(
+                    date_from, date_to, partner_ids, uncounted=False, conflicts_only=True
+                ),
             )
         )
         return {partner_id: to_decimal(amount) for partner_id, amount in rows}
@@ -906,10 +990,11 @@ class RebateProgram(models.Model):
         bases = self._get_bases(date_from, date_to, partners.ids, uncounted=uncounted)
         targets = self._get_targets(date_from, partners.ids)
         growth = self._get_growth_bases(date_from, date_to, partners.ids)
+        excluded = self._get_conflict_excluded_bases(date_from, date_to, partners.ids)
         multipliers = self._get_partner_multipliers(partners)
         terms = self._get_terms()
         result = {}
-        for partner_id in sorted(set(bases) | set(targets)):
+        for partner_id in sorted(set(bases) | set(targets) | set(excluded)):
             entry = bases.get(partner_id, {"base": Decimal(0), "specials": {}, "count": 0})
             values = self._compute_rebate(
                 entry["base"],
@@ -921,6 +1006,7 @@ class RebateProgram(models.Model):
             )
             values["special_bases"] = entry["specials"]
             values["item_count"] = entry["count"]
+            values["conflict_excluded"] = excluded.get(partner_id, Decimal(0))
             result[partner_id] = values
         return result
 
@@ -931,8 +1017,11 @@ class RebateProgram(models.Model):
         A journal item changes a settled period when it was posted later with a reference
         date in it (a credit note reversing one of its invoices, a back-dated invoice), or
         when an item counted then is no longer what it was (its invoice cancelled or reset,
-        more of it paid on a paid basis). For each affected partner and period the period's
-        rebate is recomputed and compared with what was settled for it so far.
+        more of it paid on a paid basis), or when the territory conflict of its order was
+        decided since (accepted: the item now counts; reopened or penalised: it no longer
+        does). For each affected partner and period the period's rebate is recomputed with
+        the multiplier frozen on the period's line and compared with what was settled for
+        it so far.
 
         Returns a list of dicts: partner_id, settlement (the one of the adjusted period),
         date_from, date_to, settled, recomputed (components), adjustment, base_delta,
@@ -1009,7 +1098,7 @@ class RebateProgram(models.Model):
             line = regular_lines.get(key)
             if line:
                 growth_base = to_decimal(line.growth_base) if self.growth_rate else None
-                multiplier = line.multiplier or 100.0
+                multiplier = line.multiplier
             else:
                 growth_base = (
                     growth_fresh.get(period_from, {}).get(partner_id, Decimal(0))

@@ -56,6 +56,8 @@ class RebateSettlement(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     payout = fields.Selection(related="program_id.payout")
+    apply_grade_multiplier = fields.Boolean(related="program_id.apply_grade_multiplier")
+    exclude_conflicts = fields.Boolean(related="program_id.exclude_conflicts")
     date_from = fields.Date(string="Period Start", required=True, tracking=True)
     date_to = fields.Date(
         string="Period End",
@@ -535,9 +537,19 @@ class RebateSettlement(models.Model):
         vals_list = []
         for partner_id, values in rebates.items():
             vals_list.append(self._regular_line_vals(partner_id, values))
-        for partner_id in {a["partner_id"] for a in adjustments} - set(rebates):
-            # every partner gets one statement line, even with adjustments only
-            vals_list.append(self._regular_line_vals(partner_id, program._compute_rebate(0, None)))
+        adjusted_only = {a["partner_id"] for a in adjustments} - set(rebates)
+        multipliers = program._get_partner_multipliers(
+            self.env["res.partner"].browse(sorted(adjusted_only))
+        )
+        for partner_id in sorted(adjusted_only):
+            # every partner gets one statement line, even with adjustments only; it carries
+            # the partner's multiplier for later true-ups of this period
+            vals_list.append(
+                self._regular_line_vals(
+                    partner_id,
+                    program._compute_rebate(0, None, multiplier=multipliers[partner_id]),
+                )
+            )
         for adjustment in adjustments:
             vals_list.append(self._adjustment_line_vals(adjustment))
         lines = self.env["rebate.settlement.line"].sudo()._bulk_create(self, vals_list)
@@ -575,6 +587,7 @@ class RebateSettlement(models.Model):
             **_component_vals(values),
             "item_count": values.get("item_count", 0),
             "special_base": float(sum(values.get("special_bases", {}).values(), Decimal(0))),
+            "conflict_excluded_amount": float(values.get("conflict_excluded", 0)),
             "total": float(values["total"]),
             "warning": values["warning"],
         }

@@ -62,6 +62,12 @@ class RebateSettlementLine(models.Model):
         "true-up: the change of the period's base.",
     )
     item_count = fields.Integer(string="Journal Items", readonly=True)
+    conflict_excluded_amount = fields.Monetary(
+        string="Left Out (Territory Conflicts)",
+        readonly=True,
+        help="Untaxed sales of the period that did not count because their sales order has "
+        "an open or penalised territory conflict (programs excluding conflicts).",
+    )
     attainment = fields.Float(string="Attainment (%)", digits=(7, 2), readonly=True)
     band_id = fields.Many2one("rebate.program.band", readonly=True, ondelete="set null")
     band_rate = fields.Float(string="Band Rate (%)", digits=(5, 2), readonly=True)
