@@ -524,20 +524,20 @@ class RebateProgram(models.Model):
         """Commercial partners of the program: listed ones, those currently at one of its
         levels and, for a period, those with a target in it."""
         self.ensure_one()
-        partners = self.partner_ids.commercial_partner_id
+        # archived partners are filtered by the search below, not by reading them here
+        domain = Domain("id", "in", self.with_context(active_test=False).partner_ids.ids)
         if self.grade_ids:
-            partners |= (
-                self.env["res.partner"]
-                .search([("grade_id", "in", self.grade_ids.ids)])
-                .commercial_partner_id
-            )
+            domain |= Domain("grade_id", "in", self.grade_ids.ids)
         if date_from:
-            partners |= (
-                self.env["rebate.target"]
-                .search([("program_id", "=", self.id), ("date_from", "=", date_from)])
-                .partner_id.commercial_partner_id
+            targets = self.env["rebate.target"].search_fetch(
+                [("program_id", "=", self.id), ("date_from", "=", date_from)], ["partner_id"]
             )
-        return partners
+            domain |= Domain("id", "in", targets.partner_id.ids)
+        # one query for any number of partners (reading them would go by a thousand)
+        partners = self.env["res.partner"].search_fetch(
+            domain, ["commercial_partner_id"], order="id"
+        )
+        return partners.commercial_partner_id
 
     def _get_partner_multipliers(self, partners):
         """{partner id: multiplier in %} for the partners of a computation.
@@ -671,7 +671,8 @@ class RebateProgram(models.Model):
             )
         return SQL(
             """
-            SELECT move.id, move.commercial_partner_id AS partner_id, %(ref_date)s AS ref_date
+            SELECT move.id, move.commercial_partner_id AS partner_id, %(ref_date)s AS ref_date,
+                   move.amount_total_signed, move.amount_residual_signed
               FROM account_move move
               LEFT JOIN account_move orig ON orig.id = move.reversed_entry_id
              WHERE %(where)s
@@ -680,29 +681,21 @@ class RebateProgram(models.Model):
             where=SQL(" AND ").join(conditions),
         )
 
-    def _amount_sql(self):
-        """The amount a journal item (alias aml, paid ratio alias pay) counts for."""
+    def _amount_sql(self, moves_alias):
+        """The amount a journal item (alias aml) counts for. On a paid basis, its share of
+        the paid part of its invoice, from the invoice (alias ``moves_alias``)'s stored
+        signed total and residual in company currency: exactly the sums of its receivable
+        lines, which Odoo keeps up to date on every reconciliation."""
         self.ensure_one()
         if self.basis == "paid":
             return SQL(
-                "ROUND(-aml.balance * CASE WHEN COALESCE(pay.total, 0) = 0 THEN 1 "
-                "ELSE (pay.total - pay.residual) / pay.total END, %s)",
-                self.currency_id.decimal_places,
+                "ROUND(-aml.balance * CASE WHEN COALESCE(%(m)s.amount_total_signed, 0) = 0 "
+                "THEN 1 ELSE (%(m)s.amount_total_signed - %(m)s.amount_residual_signed) "
+                "/ %(m)s.amount_total_signed END, %(digits)s)",
+                m=SQL.identifier(moves_alias),
+                digits=self.currency_id.decimal_places,
             )
         return SQL("-aml.balance")
-
-    def _paid_cte(self, moves_alias):
-        """Paid ratio inputs per move: receivable total and residual, company currency."""
-        return SQL(
-            """
-            SELECT pt.move_id, SUM(pt.balance) AS total, SUM(pt.amount_residual) AS residual
-              FROM account_move_line pt
-              JOIN %(moves)s m ON m.id = pt.move_id
-             WHERE pt.display_type = 'payment_term'
-             GROUP BY pt.move_id
-            """,
-            moves=SQL.identifier(moves_alias),
-        )
 
     def _scope_sql(self, date_from, date_to, conflicts_only=False):
         """Condition on journal item aml: product scope and exclusions.
@@ -749,7 +742,6 @@ class RebateProgram(models.Model):
         ranges = ranges if ranges is not None else [(date_from, date_to)]
         if ranges:
             date_from, date_to = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        paid = self.basis == "paid"
         counted = (
             SQL(
                 """AND NOT EXISTS (
@@ -763,18 +755,15 @@ class RebateProgram(models.Model):
         )
         return SQL(
             """
-            WITH moves AS MATERIALIZED (%(moves)s)%(pay_cte)s
+            WITH moves AS MATERIALIZED (%(moves)s)
             SELECT aml.id AS move_line_id, moves.partner_id, aml.product_id, moves.ref_date,
                    %(amount)s AS amount
               FROM moves
               JOIN account_move_line aml ON aml.move_id = moves.id
-              %(pay_join)s
              WHERE aml.display_type = 'product' AND %(scope)s %(counted)s
             """,
             moves=self._moves_cte(partner_ids, ranges),
-            pay_cte=SQL(", pay AS (%s)", self._paid_cte("moves")) if paid else SQL(),
-            pay_join=SQL("LEFT JOIN pay ON pay.move_id = moves.id") if paid else SQL(),
-            amount=self._amount_sql(),
+            amount=self._amount_sql("moves"),
             scope=self._scope_sql(date_from, date_to, conflicts_only=conflicts_only),
             counted=counted,
         )
@@ -792,9 +781,30 @@ class RebateProgram(models.Model):
             [p[1] for p in pairs],
         )
 
-    def _get_bases(self, date_from, date_to, partner_ids, uncounted=True):
+    def _materialize_items(self, date_from, date_to, partner_ids):
+        """Select the contributing (uncounted) journal items of a period once, into a
+        temporary table, for a settlement computation that reads them twice (the bases,
+        then the sources). Returns the table's SQL identifier; drop it with
+        ``_drop_items``. The table is dropped at the end of the transaction anyway."""
+        self.ensure_one()
+        table = SQL.identifier(f"rebate_items_{self.id}")
+        self._execute(
+            SQL(
+                "DROP TABLE IF EXISTS %(table)s; "
+                "CREATE TEMPORARY TABLE %(table)s ON COMMIT DROP AS %(items)s",
+                table=table,
+                items=self._items_query(date_from, date_to, partner_ids),
+            )
+        )
+        return table
+
+    def _drop_items(self, table):
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", table))
+
+    def _get_bases(self, date_from, date_to, partner_ids, uncounted=True, items=None):
         """One grouped query: {partner id: {"base": Decimal, "specials": {special id: Decimal},
-        "count": int}} over the contributing journal items of the period."""
+        "count": int}} over the contributing journal items of the period (or over the
+        table ``items`` from ``_materialize_items``)."""
         self.ensure_one()
         result = {}
         if not partner_ids:
@@ -818,7 +828,9 @@ class RebateProgram(models.Model):
                 SELECT partner_id, NULL::int, SUM(amount), COUNT(*) FROM items GROUP BY partner_id
                 %(specials)s
                 """,
-                items=self._items_query(date_from, date_to, partner_ids, uncounted=uncounted),
+                items=SQL("SELECT * FROM %s", items)
+                if items
+                else self._items_query(date_from, date_to, partner_ids, uncounted=uncounted),
                 specials=specials_part,
             )
         )
@@ -981,13 +993,16 @@ class RebateProgram(models.Model):
         result["total"] = total
         return result
 
-    def _compute_partner_rebates(self, date_from, date_to, partners=None, uncounted=True):
-        """{partner id: rebate components} for every partner of the period with sales or a
-        target, with a fixed number of queries whatever the number of partners."""
+    def _compute_partner_rebates(
+        self, date_from, date_to, partners=None, uncounted=True, items=None
+    ):
+        """{partner id: rebate components} for every partner of the period with sales, a
+        target or sales left out, with a fixed number of queries whatever the number of
+        partners. ``items``: the period's items already materialized (settlements)."""
         self.ensure_one()
         if partners is None:
             partners = self._get_eligible_partners(date_from)
-        bases = self._get_bases(date_from, date_to, partners.ids, uncounted=uncounted)
+        bases = self._get_bases(date_from, date_to, partners.ids, uncounted=uncounted, items=items)
         targets = self._get_targets(date_from, partners.ids)
         growth = self._get_growth_bases(date_from, date_to, partners.ids)
         excluded = self._get_conflict_excluded_bases(date_from, date_to, partners.ids)
@@ -1041,8 +1056,17 @@ class RebateProgram(models.Model):
             return []
         by_start = {s.date_from: s for s in settled}
         partner_filter = set(partners.ids) if partners is not None else None
+        # the settled lines in one query, whatever their number
+        settled_lines = (
+            self.env["rebate.settlement.line"]
+            .sudo()
+            .search_fetch(
+                [("settlement_id", "in", settled.ids)],
+                ["partner_id", "line_type", "period_date_from", "growth_base", "multiplier"],
+            )
+        )
         # partners of the settled periods: eligible now, or settled then
-        period_partners = self._get_eligible_partners().ids + settled.line_ids.partner_id.ids
+        period_partners = self._get_eligible_partners().ids + settled_lines.partner_id.ids
         period_partners = [
             p for p in set(period_partners) if partner_filter is None or p in partner_filter
         ]
@@ -1067,7 +1091,8 @@ class RebateProgram(models.Model):
             )
         regular_lines = {
             (line.partner_id.id, line.period_date_from): line
-            for line in settled.line_ids.filtered(lambda ln: ln.line_type == "regular")
+            for line in settled_lines
+            if line.line_type == "regular"
         }
         missing_growth = defaultdict(list)
         for partner_id, period_from in keys:
@@ -1135,7 +1160,6 @@ class RebateProgram(models.Model):
         count for now: new items (kind count) and changed or cancelled ones (kind
         correction). One query for all periods and partners."""
         self.ensure_one()
-        paid = self.basis == "paid"
         period_of = SQL(
             "(SELECT r.f FROM unnest(%s::date[], %s::date[]) AS r(f, t) "
             "WHERE items.ref_date BETWEEN r.f AND r.t LIMIT 1)",
@@ -1143,12 +1167,6 @@ class RebateProgram(models.Model):
             [r[1] for r in ranges],
         )
         new_items = self._items_query(None, None, partner_ids, uncounted=True, ranges=ranges)
-        counted_moves = SQL(
-            """
-            SELECT DISTINCT aml.move_id AS id
-              FROM settled JOIN account_move_line aml ON aml.id = settled.move_line_id
-            """
-        )
         scope = self._scope_sql(min(r[0] for r in ranges), max(r[1] for r in ranges))
         rows = self._execute(
             SQL(
@@ -1163,7 +1181,6 @@ class RebateProgram(models.Model):
                        AND line.partner_id = ANY(%(partners)s)
                      GROUP BY src.move_line_id, line.partner_id, line.period_date_from
                 ),
-                cmoves AS MATERIALIZED (%(counted_moves)s)%(pay_cte)s,
                 current AS (
                     SELECT settled.move_line_id, settled.partner_id, settled.period_date_from,
                            aml.product_id, settled.amount AS settled_amount,
@@ -1174,7 +1191,6 @@ class RebateProgram(models.Model):
                       FROM settled
                       JOIN account_move_line aml ON aml.id = settled.move_line_id
                       JOIN account_move move ON move.id = aml.move_id
-                      %(pay_join)s
                 )
                 SELECT move_line_id, partner_id, period_date_from, product_id,
                        amount - settled_amount, 'correction'
@@ -1187,11 +1203,8 @@ class RebateProgram(models.Model):
                 program=self.id,
                 before=before,
                 partners=list(partner_ids),
-                counted_moves=counted_moves,
-                pay_cte=SQL(", pay AS (%s)", self._paid_cte("cmoves")) if paid else SQL(),
-                pay_join=SQL("LEFT JOIN pay ON pay.move_id = move.id") if paid else SQL(),
                 scope=scope,
-                amount=self._amount_sql(),
+                amount=self._amount_sql("move"),
                 period_of=period_of,
                 new_items=new_items,
             )
