@@ -121,7 +121,27 @@ def setup_conflicts(env, move_ids, product):
     env.flush_all()
 
 
-def make_program(env, name, partner_ids, basis, products, saas, rebate_product, **vals):
+def quarter_bases(env, partner_ids):
+    """{partner id: invoiced base of the quarter}, to set targets around it."""
+    return dict(
+        env.execute_query(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, SUM(-aml.balance)
+                  FROM account_move m
+                  JOIN account_move_line aml ON aml.move_id = m.id
+                 WHERE m.commercial_partner_id = ANY(%s) AND aml.display_type = 'product'
+                   AND m.invoice_date BETWEEN %s AND %s
+                 GROUP BY m.commercial_partner_id
+                """,
+                partner_ids,
+                *QUARTER,
+            )
+        )
+    )
+
+
+def make_program(env, name, partner_ids, basis, bases, products, saas, rebate_product, **vals):
     journal = env["account.journal"].search(
         [("type", "=", "sale"), ("company_id", "=", env.company.id)], limit=1
     )
@@ -156,14 +176,15 @@ def make_program(env, name, partner_ids, basis, products, saas, rebate_product, 
             **vals,
         }
     )
-    # targets around each partner's quarter so that attainments fall in every band
+    # targets around each partner's invoiced quarter: attainments in every band
+    attainments = (0.7, 0.85, 0.95, 1.05, 1.15, 1.3, 1.6)
     env["rebate.target"].create(
         [
             {
                 "program_id": program.id,
                 "partner_id": pid,
                 "date_from": QUARTER[0],
-                "amount": 30_000 + (i % 7) * 10_000,
+                "amount": round(float(bases.get(pid) or 10_000) / attainments[i % 7], -2),
             }
             for i, pid in enumerate(partner_ids)
         ]
@@ -183,8 +204,9 @@ def main():
         label = "generate 2,000 partners, 200,000 posted invoice lines (+100,000 a year earlier)"
         with bench.measure(label, cr, memory=False) as row:
             products, saas, rebate_product = setup_products(env)
+            # one move in seven is a refund (every partner gets some)
             data = create_partners_with_invoices(
-                env, N_PARTNERS, N_LINES, *QUARTER, product_ids=products.ids
+                env, N_PARTNERS, N_LINES, *QUARTER, refund_every=7, product_ids=products.ids
             )
             partner_ids = data["partner_ids"]
             create_partners_with_invoices(
@@ -192,6 +214,7 @@ def main():
                 N_PARTNERS,
                 N_LINES_LAST_YEAR,
                 *LAST_YEAR,
+                refund_every=7,
                 partner_ids=partner_ids,
                 product_ids=products.ids,
             )
@@ -203,7 +226,8 @@ def main():
             setup_conflicts(env, data["move_ids"], products[1])
             cr.execute("ANALYZE")
             row["lines"] = data["line_count"]
-        common = (products, saas, rebate_product)
+        bases = quarter_bases(env, partner_ids + warm["partner_ids"])
+        common = (bases, products, saas, rebate_product)
         warm_up = make_program(env, "Bench warm-up", warm["partner_ids"], "paid", *common)
         warm_up.action_compute()
         settlements = {}

@@ -727,8 +727,13 @@ class RebateSettlement(models.Model):
             )
             line_groups.append(lines)
         moves = self.env["account.move"].create(vals_list)
-        for move, lines in zip(moves, line_groups, strict=True):
-            lines.with_context(rebate_engine=True).sudo().write({"move_id": move.id})
+        self.env["rebate.settlement.line"]._link_moves(
+            [
+                (line_id, move.id)
+                for move, lines in zip(moves, line_groups, strict=True)
+                for line_id in lines.ids
+            ]
+        )
         if program.post_moves and moves:
             moves.action_post()
         return moves
