@@ -176,15 +176,19 @@ def make_program(env, name, partner_ids, basis, bases, products, saas, rebate_pr
             **vals,
         }
     )
-    # targets around each partner's invoiced quarter: attainments in every band
+    # targets around each partner's quarter: attainments in every band (about half of
+    # the invoiced amounts is paid)
     attainments = (0.7, 0.85, 0.95, 1.05, 1.15, 1.3, 1.6)
+    paid_share = 0.5 if basis == "paid" else 1
     env["rebate.target"].create(
         [
             {
                 "program_id": program.id,
                 "partner_id": pid,
                 "date_from": QUARTER[0],
-                "amount": round(float(bases.get(pid) or 10_000) / attainments[i % 7], -2),
+                "amount": round(
+                    float(bases.get(pid) or 10_000) * paid_share / attainments[i % 7], -2
+                ),
             }
             for i, pid in enumerate(partner_ids)
         ]
