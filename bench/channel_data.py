@@ -24,13 +24,18 @@ def create_partners_with_invoices(
     refund_every=10,
     partner_vals=None,
     name_prefix="Bench channel partner",
+    partner_ids=None,
+    product_ids=None,
 ):
     """Create `n_partners` channel partners and `n_lines` posted invoice lines spread over
     them and over [date_from, date_to].
 
     Every `refund_every`-th move is a refund; invoices are due 30 days after their date;
     one third is paid, one third half paid, one third unpaid. `partner_vals` (dict) is
-    merged into every partner's values (e.g. channel_type, grade_id).
+    merged into every partner's values (e.g. channel_type, grade_id). `partner_ids`: add
+    invoices to these existing partners instead of creating new ones (e.g. another year
+    of history). `product_ids`: the products of the invoice lines, in turn (none by
+    default).
     Returns {"partner_ids": [...], "move_ids": [...], "line_count": int}.
     """
     company = env.company
@@ -46,21 +51,26 @@ def create_partners_with_invoices(
         limit=1,
     )
     types = ["distributor_l1", "distributor_l2", "agent", "retailer", "ecommerce", "cross_border"]
-    partners = env["res.partner"].create(
-        [
-            {
-                "name": f"{name_prefix} {i:05d}",
-                "is_company": True,
-                "channel_type": types[i % len(types)],
-                **(partner_vals or {}),
-            }
-            for i in range(n_partners)
-        ]
-    )
+    if partner_ids is None:
+        partner_ids = (
+            env["res.partner"]
+            .create(
+                [
+                    {
+                        "name": f"{name_prefix} {i:05d}",
+                        "is_company": True,
+                        "channel_type": types[i % len(types)],
+                        **(partner_vals or {}),
+                    }
+                    for i in range(n_partners)
+                ]
+            )
+            .ids
+        )
+    partner_ids = list(partner_ids)
     env.flush_all()
     n_moves = max(n_lines // lines_per_invoice, 1)
     days = max((date_to - date_from).days, 0) + 1
-    partner_ids = partners.ids
     move_ids = [
         row[0]
         for row in env.execute_query(
@@ -83,7 +93,8 @@ def create_partners_with_invoices(
                 amount_untaxed_signed, amount_total_signed, amount_residual_signed,
                 amount_total_in_currency_signed, payment_state, create_uid, write_uid,
                 create_date, write_date)
-            SELECT 'BENCH/' || %(tag)s || '/' || n, 'posted', move_type, 'no', %(company)s,
+            SELECT 'BENCH/' || %(tag)s || '/' || %(date_from)s::date || '/' || n, 'posted',
+                   move_type, 'no', %(company)s,
                    %(journal)s, %(currency)s, partner_id, partner_id, inv_date, inv_date,
                    inv_date + 30, untaxed, 0, untaxed,
                    CASE WHEN paid = 0 OR move_type = 'out_refund' THEN 0
@@ -120,13 +131,14 @@ def create_partners_with_invoices(
             """
         INSERT INTO account_move_line (
             move_id, move_name, company_id, journal_id, account_id, partner_id, currency_id,
-            company_currency_id, date, invoice_date, parent_state, display_type,
+            company_currency_id, date, invoice_date, parent_state, display_type, product_id,
             name, quantity, price_unit, price_subtotal, price_total, balance, debit, credit,
             amount_currency, amount_residual, amount_residual_currency, reconciled,
             create_uid, write_uid, create_date, write_date)
         SELECT m.id, m.name, m.company_id, m.journal_id, %(income)s, m.partner_id,
                m.currency_id, m.currency_id, m.date, m.invoice_date, 'posted',
-               'product', 'Bench item ' || l, 1, m.amount_untaxed / %(lines)s,
+               'product', %(product)s,
+               'Bench item ' || l, 1, m.amount_untaxed / %(lines)s,
                m.amount_untaxed / %(lines)s, m.amount_untaxed / %(lines)s,
                -m.amount_untaxed_signed / %(lines)s,
                GREATEST(m.amount_untaxed_signed / %(lines)s * -1, 0),
@@ -138,7 +150,7 @@ def create_partners_with_invoices(
         UNION ALL
         SELECT m.id, m.name, m.company_id, m.journal_id, %(receivable)s, m.partner_id,
                m.currency_id, m.currency_id, m.date, m.invoice_date, 'posted',
-               'payment_term', m.name, 1, 0, 0, 0, m.amount_total_signed,
+               'payment_term', NULL, m.name, 1, 0, 0, 0, m.amount_total_signed,
                GREATEST(m.amount_total_signed, 0), GREATEST(-m.amount_total_signed, 0),
                m.amount_total_signed, m.amount_residual_signed, m.amount_residual_signed,
                m.amount_residual = 0, 1, 1, now(), now()
@@ -146,6 +158,9 @@ def create_partners_with_invoices(
          WHERE m.id = ANY(%(moves)s)
             """,
             income=income.id,
+            product=SQL("(%s::int[])[1 + (m.id + l) %% %s]", list(product_ids), len(product_ids))
+            if product_ids
+            else SQL("NULL::int"),
             receivable=receivable.id,
             lines=lines_per_invoice,
             moves=move_ids,

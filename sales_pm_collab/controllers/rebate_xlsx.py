@@ -90,6 +90,7 @@ def build_statement_workbook(settlement):
         env._("Period"),
         env._("Target"),
         env._("Base"),
+        env._("Left Out (Territory Conflicts)"),
         env._("Attainment"),
         env._("Band"),
         env._("Band Rate"),
@@ -115,6 +116,7 @@ def build_statement_workbook(settlement):
                 (line.period_label, None),
                 (line.target_amount if line.has_target else None, "money"),
                 (line.base_amount, "money"),
+                (line.conflict_excluded_amount, "money"),
                 (line.attainment / 100 if line.has_target else None, "percent"),
                 (line.band_id.display_name or "", None),
                 (line.band_rate / 100, "percent"),
@@ -131,7 +133,7 @@ def build_statement_workbook(settlement):
                 (line.warning or "", None),
             ]
         )
-    _table(summary, headers, rows, formats, [32, 12, 12] + [14] * 14 + [18, 40])
+    _table(summary, headers, rows, formats, [32, 12, 12] + [14] * 15 + [18, 40])
 
     adjustment_sheet = workbook.add_worksheet(env._("Adjustments")[:31])
     _table(

@@ -30,6 +30,8 @@ TERMS_FIELDS = {
     "company_id",
 }
 HUNDRED = Decimal(100)
+# territory conflict states whose orders' invoice lines do not count (exclude_conflicts)
+CONFLICT_EXCLUDED_STATES = ("open", "penalised")
 
 
 def to_decimal(value):
@@ -144,7 +146,9 @@ class RebateProgram(models.Model):
     exclude_conflicts = fields.Boolean(
         string="Exclude Territory Conflicts",
         tracking=True,
-        help="Leave out sales orders with an unresolved territory conflict.",
+        help="Leave out the invoice lines of sales orders with an open or penalised "
+        "territory conflict; once a channel manager accepts the conflict, they count "
+        "again (settled periods are trued up).",
     )
     # --- how much
     band_ids = fields.One2many("rebate.program.band", "program_id", string="Bands", copy=True)
@@ -169,7 +173,9 @@ class RebateProgram(models.Model):
     apply_grade_multiplier = fields.Boolean(
         string="Apply Level Multiplier",
         tracking=True,
-        help="Multiply each partner's rebate by the rebate multiplier of its level.",
+        help="Multiply each partner's rebate (base + growth + special, before the cap) by "
+        "the rebate multiplier of its level when the settlement is computed; partners "
+        "without a level keep 100%.",
     )
     cap_amount = fields.Monetary(
         string="Cap per Partner and Period",
@@ -518,42 +524,87 @@ class RebateProgram(models.Model):
         """Commercial partners of the program: listed ones, those currently at one of its
         levels and, for a period, those with a target in it."""
         self.ensure_one()
-        partners = self.partner_ids.commercial_partner_id
+        # archived partners are filtered by the search below, not by reading them here
+        domain = Domain("id", "in", self.with_context(active_test=False).partner_ids.ids)
         if self.grade_ids:
-            partners |= (
-                self.env["res.partner"]
-                .search([("grade_id", "in", self.grade_ids.ids)])
-                .commercial_partner_id
-            )
+            domain |= Domain("grade_id", "in", self.grade_ids.ids)
         if date_from:
-            partners |= (
-                self.env["rebate.target"]
-                .search([("program_id", "=", self.id), ("date_from", "=", date_from)])
-                .partner_id.commercial_partner_id
+            targets = self.env["rebate.target"].search_fetch(
+                [("program_id", "=", self.id), ("date_from", "=", date_from)], ["partner_id"]
             )
-        return partners
+            domain |= Domain("id", "in", targets.partner_id.ids)
+        # one query for any number of partners (reading them would go by a thousand)
+        partners = self.env["res.partner"].search_fetch(
+            domain, ["commercial_partner_id"], order="id"
+        )
+        return partners.commercial_partner_id
 
     def _get_partner_multipliers(self, partners):
         """{partner id: multiplier in %} for the partners of a computation.
 
-        The level multiplier (``apply_grade_multiplier``) comes with the channel-partner
-        feature, which adds ``rebate_multiplier`` to partner levels; until then every
-        partner gets 100%. This is the only place that decides it.
+        With ``apply_grade_multiplier``, the ``rebate_multiplier`` of the level (core
+        ``grade_id``) of each partner's commercial entity as it is when the computation
+        runs; partners without a level keep 100%, and so does everyone when the option is
+        off. One query for all partners. The settlement line stores the multiplier it used:
+        a later level change does not alter a computed or approved settlement (recomputing
+        a computed one takes the new level), and true-ups of a settled period reuse the
+        multiplier frozen on that period's line.
         """
         self.ensure_one()
-        return dict.fromkeys(partners.ids, 100.0)
+        multipliers = dict.fromkeys(partners.ids, 100.0)
+        if not (self.apply_grade_multiplier and partners):
+            return multipliers
+        rows = self._execute(
+            SQL(
+                """
+                SELECT partner.id, grade.rebate_multiplier
+                  FROM res_partner partner
+                  JOIN res_partner commercial
+                    ON commercial.id = COALESCE(partner.commercial_partner_id, partner.id)
+                  JOIN res_partner_grade grade ON grade.id = commercial.grade_id
+                 WHERE partner.id = ANY(%s) AND grade.rebate_multiplier IS NOT NULL
+                """,
+                partners.ids,
+            )
+        )
+        multipliers.update((partner_id, float(rate)) for partner_id, rate in rows)
+        return multipliers
 
     def _get_conflict_exclusion_queries(self, date_from, date_to):
         """SQL queries selecting the ids of the journal items to leave out because their
         sales order has a territory conflict (``exclude_conflicts``): a list, empty when
-        nothing is excluded.
+        nothing is excluded. Every computation (settlements, true-ups, accruals, last
+        year's base of the growth rebate) applies each query as ``aml.id NOT IN (<query>)``.
 
-        Territory conflicts come with the channel-partner feature; until then nothing is
-        excluded. Every computation (settlements, true-ups, accruals) applies each query
-        as ``aml.id NOT IN (<query>)``.
+        An invoice or credit note line belongs to the orders of its sales order lines
+        (``sale_line_ids``; Odoo's reversal wizard and returns invoiced from the order
+        fill them on credit notes too). It is left out while one of its orders has a
+        conflict that is *open* (not decided yet: no rebate on a sale that may breach a
+        territory) or *penalised* (ruled a cross-territory sale: the rebate is one of the
+        penalties). An *accepted* conflict, the channel manager having approved the
+        sale, no longer excludes it. The state at the time of the computation counts, so
+        a decision taken after a period was settled is trued up: a line that becomes
+        excluded is corrected out, a line that becomes accepted is counted, in the next
+        settlement. Invoice lines with no sales order (typed in Accounting) always count.
+        The period (``date_from``, ``date_to``) does not restrict conflicts: the order's
+        conflict matters whenever it was recorded.
         """
         self.ensure_one()
-        return []
+        if not self.exclude_conflicts:
+            return []
+        return [
+            SQL(
+                """
+                SELECT rel.invoice_line_id
+                  FROM sale_territory_conflict conflict
+                  JOIN sale_order_line sol ON sol.order_id = conflict.sale_order_id
+                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                 WHERE conflict.state = ANY(%s) AND conflict.company_id = %s
+                """,
+                list(CONFLICT_EXCLUDED_STATES),
+                self.company_id.id,
+            )
+        ]
 
     def _get_scope_product_ids(self):
         """Product ids whose sales count, or None when every product counts."""
@@ -595,6 +646,9 @@ class RebateProgram(models.Model):
         """SQL selecting the posted customer invoices and credit notes of the program's
         company for ``partner_ids``, with their reference date and paid ratio.
 
+        Credit notes and invoices created by rebate settlements are left out: paying a
+        rebate is no return of goods, it never lowers the next period's base.
+
         The reference date of a credit note that reverses an invoice is the invoice's date:
         a return belongs to the period of the sale it cancels (quarter-end stuffing that
         comes back later is trued up). ``ranges`` filters on it.
@@ -604,6 +658,8 @@ class RebateProgram(models.Model):
         conditions = [
             SQL("move.state = 'posted'"),
             SQL("move.move_type IN ('out_invoice', 'out_refund')"),
+            # the credit notes (and claw-back invoices) paying rebates out are no sales
+            SQL("move.rebate_settlement_id IS NULL"),
             SQL("move.company_id = %s", self.company_id.id),
             SQL("move.commercial_partner_id = ANY(%s)", list(partner_ids)),
         ]
@@ -620,7 +676,8 @@ class RebateProgram(models.Model):
             )
         return SQL(
             """
-            SELECT move.id, move.commercial_partner_id AS partner_id, %(ref_date)s AS ref_date
+            SELECT move.id, move.commercial_partner_id AS partner_id, %(ref_date)s AS ref_date,
+                   move.amount_total_signed, move.amount_residual_signed
               FROM account_move move
               LEFT JOIN account_move orig ON orig.id = move.reversed_entry_id
              WHERE %(where)s
@@ -629,32 +686,27 @@ class RebateProgram(models.Model):
             where=SQL(" AND ").join(conditions),
         )
 
-    def _amount_sql(self):
-        """The amount a journal item (alias aml, paid ratio alias pay) counts for."""
+    def _amount_sql(self, moves_alias):
+        """The amount a journal item (alias aml) counts for. On a paid basis, its share of
+        the paid part of its invoice, from the invoice (alias ``moves_alias``)'s stored
+        signed total and residual in company currency: exactly the sums of its receivable
+        lines, which Odoo keeps up to date on every reconciliation."""
         self.ensure_one()
         if self.basis == "paid":
             return SQL(
-                "ROUND(-aml.balance * CASE WHEN COALESCE(pay.total, 0) = 0 THEN 1 "
-                "ELSE (pay.total - pay.residual) / pay.total END, %s)",
-                self.currency_id.decimal_places,
+                "ROUND(-aml.balance * CASE WHEN COALESCE(%(m)s.amount_total_signed, 0) = 0 "
+                "THEN 1 ELSE (%(m)s.amount_total_signed - %(m)s.amount_residual_signed) "
+                "/ %(m)s.amount_total_signed END, %(digits)s)",
+                m=SQL.identifier(moves_alias),
+                digits=self.currency_id.decimal_places,
             )
         return SQL("-aml.balance")
 
-    def _paid_cte(self, moves_alias):
-        """Paid ratio inputs per move: receivable total and residual, company currency."""
-        return SQL(
-            """
-            SELECT pt.move_id, SUM(pt.balance) AS total, SUM(pt.amount_residual) AS residual
-              FROM account_move_line pt
-              JOIN %(moves)s m ON m.id = pt.move_id
-             WHERE pt.display_type = 'payment_term'
-             GROUP BY pt.move_id
-            """,
-            moves=SQL.identifier(moves_alias),
-        )
+    def _scope_sql(self, date_from, date_to, conflicts_only=False):
+        """Condition on journal item aml: product scope and exclusions.
 
-    def _scope_sql(self, date_from, date_to):
-        """Condition on journal item aml: product scope and exclusions."""
+        With ``conflicts_only``, the items in the product scope that the territory
+        conflicts leave out instead (FALSE when nothing is excluded)."""
         self.ensure_one()
         conditions = []
         scope = self._get_scope_product_ids()
@@ -667,22 +719,34 @@ class RebateProgram(models.Model):
                     self.excluded_product_ids.ids,
                 )
             )
-        for excluded in self._get_conflict_exclusion_queries(date_from, date_to):
-            conditions.append(SQL("aml.id NOT IN (%s)", excluded))
+        exclusions = self._get_conflict_exclusion_queries(date_from, date_to)
+        if conflicts_only:
+            conditions.append(
+                SQL(
+                    "(%s)",
+                    SQL(" OR ").join(SQL("aml.id IN (%s)", query) for query in exclusions),
+                )
+                if exclusions
+                else SQL("FALSE")
+            )
+        else:
+            conditions.extend(SQL("aml.id NOT IN (%s)", query) for query in exclusions)
         return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
 
-    def _items_query(self, date_from, date_to, partner_ids, uncounted=True, ranges=None):
+    def _items_query(
+        self, date_from, date_to, partner_ids, uncounted=True, ranges=None, conflicts_only=False
+    ):
         """SQL selecting the contributing journal items of a period (or of ``ranges``):
         columns move_line_id, partner_id, product_id, ref_date, amount.
 
         With ``uncounted``, items already counted by a non-cancelled settlement of the
-        program are left out: a journal item counts once per program.
+        program are left out: a journal item counts once per program. With
+        ``conflicts_only``, the items the territory conflicts leave out instead.
         """
         self.ensure_one()
         ranges = ranges if ranges is not None else [(date_from, date_to)]
         if ranges:
             date_from, date_to = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        paid = self.basis == "paid"
         counted = (
             SQL(
                 """AND NOT EXISTS (
@@ -696,19 +760,16 @@ class RebateProgram(models.Model):
         )
         return SQL(
             """
-            WITH moves AS MATERIALIZED (%(moves)s)%(pay_cte)s
+            WITH moves AS MATERIALIZED (%(moves)s)
             SELECT aml.id AS move_line_id, moves.partner_id, aml.product_id, moves.ref_date,
                    %(amount)s AS amount
               FROM moves
               JOIN account_move_line aml ON aml.move_id = moves.id
-              %(pay_join)s
              WHERE aml.display_type = 'product' AND %(scope)s %(counted)s
             """,
             moves=self._moves_cte(partner_ids, ranges),
-            pay_cte=SQL(", pay AS (%s)", self._paid_cte("moves")) if paid else SQL(),
-            pay_join=SQL("LEFT JOIN pay ON pay.move_id = moves.id") if paid else SQL(),
-            amount=self._amount_sql(),
-            scope=self._scope_sql(date_from, date_to),
+            amount=self._amount_sql("moves"),
+            scope=self._scope_sql(date_from, date_to, conflicts_only=conflicts_only),
             counted=counted,
         )
 
@@ -725,9 +786,30 @@ class RebateProgram(models.Model):
             [p[1] for p in pairs],
         )
 
-    def _get_bases(self, date_from, date_to, partner_ids, uncounted=True):
+    def _materialize_items(self, date_from, date_to, partner_ids):
+        """Select the contributing (uncounted) journal items of a period once, into a
+        temporary table, for a settlement computation that reads them twice (the bases,
+        then the sources). Returns the table's SQL identifier; drop it with
+        ``_drop_items``. The table is dropped at the end of the transaction anyway."""
+        self.ensure_one()
+        table = SQL.identifier(f"rebate_items_{self.id}")
+        self._execute(
+            SQL(
+                "DROP TABLE IF EXISTS %(table)s; "
+                "CREATE TEMPORARY TABLE %(table)s ON COMMIT DROP AS %(items)s",
+                table=table,
+                items=self._items_query(date_from, date_to, partner_ids),
+            )
+        )
+        return table
+
+    def _drop_items(self, table):
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", table))
+
+    def _get_bases(self, date_from, date_to, partner_ids, uncounted=True, items=None):
         """One grouped query: {partner id: {"base": Decimal, "specials": {special id: Decimal},
-        "count": int}} over the contributing journal items of the period."""
+        "count": int}} over the contributing journal items of the period (or over the
+        table ``items`` from ``_materialize_items``)."""
         self.ensure_one()
         result = {}
         if not partner_ids:
@@ -751,7 +833,9 @@ class RebateProgram(models.Model):
                 SELECT partner_id, NULL::int, SUM(amount), COUNT(*) FROM items GROUP BY partner_id
                 %(specials)s
                 """,
-                items=self._items_query(date_from, date_to, partner_ids, uncounted=uncounted),
+                items=SQL("SELECT * FROM %s", items)
+                if items
+                else self._items_query(date_from, date_to, partner_ids, uncounted=uncounted),
                 specials=specials_part,
             )
         )
@@ -774,6 +858,23 @@ class RebateProgram(models.Model):
             SQL(
                 "SELECT partner_id, SUM(amount) FROM (%s) items GROUP BY partner_id",
                 self._items_query(last_from, last_to, partner_ids, uncounted=False),
+            )
+        )
+        return {partner_id: to_decimal(amount) for partner_id, amount in rows}
+
+    def _get_conflict_excluded_bases(self, date_from, date_to, partner_ids):
+        """{partner id: amount} of the period's journal items that territory conflicts
+        leave out (one grouped query, none without ``exclude_conflicts``): shown on the
+        settlement lines so that finance and partners see what did not count and why."""
+        self.ensure_one()
+        if not (self.exclude_conflicts and partner_ids):
+            return {}
+        rows = self._execute(
+            SQL(
+                "SELECT partner_id, SUM(amount) FROM (%s) items GROUP BY partner_id",
+                self._items_query(
+                    date_from, date_to, partner_ids, uncounted=False, conflicts_only=True
+                ),
             )
         )
         return {partner_id: to_decimal(amount) for partner_id, amount in rows}
@@ -897,19 +998,23 @@ class RebateProgram(models.Model):
         result["total"] = total
         return result
 
-    def _compute_partner_rebates(self, date_from, date_to, partners=None, uncounted=True):
-        """{partner id: rebate components} for every partner of the period with sales or a
-        target, with a fixed number of queries whatever the number of partners."""
+    def _compute_partner_rebates(
+        self, date_from, date_to, partners=None, uncounted=True, items=None
+    ):
+        """{partner id: rebate components} for every partner of the period with sales, a
+        target or sales left out, with a fixed number of queries whatever the number of
+        partners. ``items``: the period's items already materialized (settlements)."""
         self.ensure_one()
         if partners is None:
             partners = self._get_eligible_partners(date_from)
-        bases = self._get_bases(date_from, date_to, partners.ids, uncounted=uncounted)
+        bases = self._get_bases(date_from, date_to, partners.ids, uncounted=uncounted, items=items)
         targets = self._get_targets(date_from, partners.ids)
         growth = self._get_growth_bases(date_from, date_to, partners.ids)
+        excluded = self._get_conflict_excluded_bases(date_from, date_to, partners.ids)
         multipliers = self._get_partner_multipliers(partners)
         terms = self._get_terms()
         result = {}
-        for partner_id in sorted(set(bases) | set(targets)):
+        for partner_id in sorted(set(bases) | set(targets) | set(excluded)):
             entry = bases.get(partner_id, {"base": Decimal(0), "specials": {}, "count": 0})
             values = self._compute_rebate(
                 entry["base"],
@@ -921,6 +1026,7 @@ class RebateProgram(models.Model):
             )
             values["special_bases"] = entry["specials"]
             values["item_count"] = entry["count"]
+            values["conflict_excluded"] = excluded.get(partner_id, Decimal(0))
             result[partner_id] = values
         return result
 
@@ -931,8 +1037,11 @@ class RebateProgram(models.Model):
         A journal item changes a settled period when it was posted later with a reference
         date in it (a credit note reversing one of its invoices, a back-dated invoice), or
         when an item counted then is no longer what it was (its invoice cancelled or reset,
-        more of it paid on a paid basis). For each affected partner and period the period's
-        rebate is recomputed and compared with what was settled for it so far.
+        more of it paid on a paid basis), or when the territory conflict of its order was
+        decided since (accepted: the item now counts; reopened or penalised: it no longer
+        does). For each affected partner and period the period's rebate is recomputed with
+        the multiplier frozen on the period's line and compared with what was settled for
+        it so far.
 
         Returns a list of dicts: partner_id, settlement (the one of the adjusted period),
         date_from, date_to, settled, recomputed (components), adjustment, base_delta,
@@ -952,8 +1061,17 @@ class RebateProgram(models.Model):
             return []
         by_start = {s.date_from: s for s in settled}
         partner_filter = set(partners.ids) if partners is not None else None
+        # the settled lines in one query, whatever their number
+        settled_lines = (
+            self.env["rebate.settlement.line"]
+            .sudo()
+            .search_fetch(
+                [("settlement_id", "in", settled.ids)],
+                ["partner_id", "line_type", "period_date_from", "growth_base", "multiplier"],
+            )
+        )
         # partners of the settled periods: eligible now, or settled then
-        period_partners = self._get_eligible_partners().ids + settled.line_ids.partner_id.ids
+        period_partners = self._get_eligible_partners().ids + settled_lines.partner_id.ids
         period_partners = [
             p for p in set(period_partners) if partner_filter is None or p in partner_filter
         ]
@@ -978,7 +1096,8 @@ class RebateProgram(models.Model):
             )
         regular_lines = {
             (line.partner_id.id, line.period_date_from): line
-            for line in settled.line_ids.filtered(lambda ln: ln.line_type == "regular")
+            for line in settled_lines
+            if line.line_type == "regular"
         }
         missing_growth = defaultdict(list)
         for partner_id, period_from in keys:
@@ -1009,7 +1128,7 @@ class RebateProgram(models.Model):
             line = regular_lines.get(key)
             if line:
                 growth_base = to_decimal(line.growth_base) if self.growth_rate else None
-                multiplier = line.multiplier or 100.0
+                multiplier = line.multiplier
             else:
                 growth_base = (
                     growth_fresh.get(period_from, {}).get(partner_id, Decimal(0))
@@ -1046,7 +1165,6 @@ class RebateProgram(models.Model):
         count for now: new items (kind count) and changed or cancelled ones (kind
         correction). One query for all periods and partners."""
         self.ensure_one()
-        paid = self.basis == "paid"
         period_of = SQL(
             "(SELECT r.f FROM unnest(%s::date[], %s::date[]) AS r(f, t) "
             "WHERE items.ref_date BETWEEN r.f AND r.t LIMIT 1)",
@@ -1054,12 +1172,6 @@ class RebateProgram(models.Model):
             [r[1] for r in ranges],
         )
         new_items = self._items_query(None, None, partner_ids, uncounted=True, ranges=ranges)
-        counted_moves = SQL(
-            """
-            SELECT DISTINCT aml.move_id AS id
-              FROM settled JOIN account_move_line aml ON aml.id = settled.move_line_id
-            """
-        )
         scope = self._scope_sql(min(r[0] for r in ranges), max(r[1] for r in ranges))
         rows = self._execute(
             SQL(
@@ -1074,7 +1186,6 @@ class RebateProgram(models.Model):
                        AND line.partner_id = ANY(%(partners)s)
                      GROUP BY src.move_line_id, line.partner_id, line.period_date_from
                 ),
-                cmoves AS MATERIALIZED (%(counted_moves)s)%(pay_cte)s,
                 current AS (
                     SELECT settled.move_line_id, settled.partner_id, settled.period_date_from,
                            aml.product_id, settled.amount AS settled_amount,
@@ -1085,7 +1196,6 @@ class RebateProgram(models.Model):
                       FROM settled
                       JOIN account_move_line aml ON aml.id = settled.move_line_id
                       JOIN account_move move ON move.id = aml.move_id
-                      %(pay_join)s
                 )
                 SELECT move_line_id, partner_id, period_date_from, product_id,
                        amount - settled_amount, 'correction'
@@ -1098,11 +1208,8 @@ class RebateProgram(models.Model):
                 program=self.id,
                 before=before,
                 partners=list(partner_ids),
-                counted_moves=counted_moves,
-                pay_cte=SQL(", pay AS (%s)", self._paid_cte("cmoves")) if paid else SQL(),
-                pay_join=SQL("LEFT JOIN pay ON pay.move_id = move.id") if paid else SQL(),
                 scope=scope,
-                amount=self._amount_sql(),
+                amount=self._amount_sql("move"),
                 period_of=period_of,
                 new_items=new_items,
             )

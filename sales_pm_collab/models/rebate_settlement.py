@@ -56,6 +56,8 @@ class RebateSettlement(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     payout = fields.Selection(related="program_id.payout")
+    apply_grade_multiplier = fields.Boolean(related="program_id.apply_grade_multiplier")
+    exclude_conflicts = fields.Boolean(related="program_id.exclude_conflicts")
     date_from = fields.Date(string="Period Start", required=True, tracking=True)
     date_to = fields.Date(
         string="Period End",
@@ -142,15 +144,53 @@ class RebateSettlement(models.Model):
         "line_ids.partner_id",
     )
     def _compute_amounts(self):
+        # one grouped query for stored settlements (thousands of lines each), rather than
+        # reading every line; new records (forms) sum their lines in memory
+        stored = self.filtered("id")
+        totals = {}
+        if stored:
+            rows = self.env["rebate.settlement.line"]._read_group(
+                [("settlement_id", "in", stored.ids)],
+                ["settlement_id"],
+                [
+                    "base_rebate:sum",
+                    "growth_rebate:sum",
+                    "special_rebate:sum",
+                    "adjustment_amount:sum",
+                    "total:sum",
+                    "partner_id:count_distinct",
+                    "warning:count",
+                ],
+            )
+            totals = {settlement: values for settlement, *values in rows}
         for settlement in self:
-            lines = settlement.line_ids
-            settlement.amount_base_rebate = sum(lines.mapped("base_rebate"))
-            settlement.amount_growth_rebate = sum(lines.mapped("growth_rebate"))
-            settlement.amount_special_rebate = sum(lines.mapped("special_rebate"))
-            settlement.amount_adjustment = sum(lines.mapped("adjustment_amount"))
-            settlement.amount_total = sum(lines.mapped("total"))
-            settlement.partner_count = len(lines.partner_id)
-            settlement.warning_count = len(lines.filtered("warning"))
+            if settlement.id:
+                values = totals.get(settlement, [0.0] * 5 + [0, 0])
+            else:
+                lines = settlement.line_ids
+                values = [
+                    *(
+                        sum(lines.mapped(fname))
+                        for fname in (
+                            "base_rebate",
+                            "growth_rebate",
+                            "special_rebate",
+                            "adjustment_amount",
+                            "total",
+                        )
+                    ),
+                    len(lines.partner_id),
+                    len(lines.filtered("warning")),
+                ]
+            (
+                settlement.amount_base_rebate,
+                settlement.amount_growth_rebate,
+                settlement.amount_special_rebate,
+                settlement.amount_adjustment,
+                settlement.amount_total,
+                settlement.partner_count,
+                settlement.warning_count,
+            ) = values
 
     def _compute_move_count(self):
         counts = dict(
@@ -530,27 +570,46 @@ class RebateSettlement(models.Model):
         program = self.program_id.sudo()
         self._clear_lines()
         partners = program._get_eligible_partners(self.date_from)
-        rebates = program._compute_partner_rebates(self.date_from, self.date_to, partners)
+        # the period's journal items are selected once: the bases and the sources read them
+        items = program._materialize_items(self.date_from, self.date_to, partners.ids)
+        rebates = program._compute_partner_rebates(
+            self.date_from, self.date_to, partners, items=items
+        )
         adjustments = program._get_pending_adjustments(self.date_from)
         vals_list = []
         for partner_id, values in rebates.items():
             vals_list.append(self._regular_line_vals(partner_id, values))
-        for partner_id in {a["partner_id"] for a in adjustments} - set(rebates):
-            # every partner gets one statement line, even with adjustments only
-            vals_list.append(self._regular_line_vals(partner_id, program._compute_rebate(0, None)))
+        adjusted_only = {a["partner_id"] for a in adjustments} - set(rebates)
+        multipliers = program._get_partner_multipliers(
+            self.env["res.partner"].browse(sorted(adjusted_only))
+        )
+        for partner_id in sorted(adjusted_only):
+            # every partner gets one statement line, even with adjustments only; it carries
+            # the partner's multiplier for later true-ups of this period
+            vals_list.append(
+                self._regular_line_vals(
+                    partner_id,
+                    program._compute_rebate(0, None, multiplier=multipliers[partner_id]),
+                )
+            )
         for adjustment in adjustments:
             vals_list.append(self._adjustment_line_vals(adjustment))
         lines = self.env["rebate.settlement.line"].sudo()._bulk_create(self, vals_list)
+        # the new lines' keys from the values (ids come back in insertion order): no read
+        # of thousands of lines, and exact row counts for the planner in the source insert
+        regular_lines, adjustment_lines = {}, {}
+        for vals, line_id in zip(vals_list, lines.ids, strict=True):
+            if vals["line_type"] == "regular":
+                regular_lines[vals["partner_id"]] = line_id
+            else:
+                adjustment_lines[(vals["partner_id"], vals["period_date_from"])] = line_id
         Source = self.env["rebate.settlement.source"]
         if rebates:
-            Source._insert_regular_sources(self, partners)
-        adjustment_lines = {
-            (line.partner_id.id, line.period_date_from): line
-            for line in lines
-            if line.line_type == "adjustment"
-        }
+            Source._insert_regular_sources(self, regular_lines, items)
+        program._drop_items(items)
         Source._insert_adjustment_sources(
-            [(adjustment_lines[(adj["partner_id"], adj["date_from"])], adj) for adj in adjustments]
+            program,
+            [(adjustment_lines[(adj["partner_id"], adj["date_from"])], adj) for adj in adjustments],
         )
         self.invalidate_recordset()
         for fname in (
@@ -575,6 +634,7 @@ class RebateSettlement(models.Model):
             **_component_vals(values),
             "item_count": values.get("item_count", 0),
             "special_base": float(sum(values.get("special_bases", {}).values(), Decimal(0))),
+            "conflict_excluded_amount": float(values.get("conflict_excluded", 0)),
             "total": float(values["total"]),
             "warning": values["warning"],
         }
@@ -667,8 +727,13 @@ class RebateSettlement(models.Model):
             )
             line_groups.append(lines)
         moves = self.env["account.move"].create(vals_list)
-        for move, lines in zip(moves, line_groups, strict=True):
-            lines.with_context(rebate_engine=True).sudo().write({"move_id": move.id})
+        self.env["rebate.settlement.line"]._link_moves(
+            [
+                (line_id, move.id)
+                for move, lines in zip(moves, line_groups, strict=True)
+                for line_id in lines.ids
+            ]
+        )
         if program.post_moves and moves:
             moves.action_post()
         return moves

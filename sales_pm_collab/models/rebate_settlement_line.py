@@ -62,6 +62,12 @@ class RebateSettlementLine(models.Model):
         "true-up: the change of the period's base.",
     )
     item_count = fields.Integer(string="Journal Items", readonly=True)
+    conflict_excluded_amount = fields.Monetary(
+        string="Left Out (Territory Conflicts)",
+        readonly=True,
+        help="Untaxed sales of the period that did not count because their sales order has "
+        "an open or penalised territory conflict (programs excluding conflicts).",
+    )
     attainment = fields.Float(string="Attainment (%)", digits=(7, 2), readonly=True)
     band_id = fields.Many2one("rebate.program.band", readonly=True, ondelete="set null")
     band_rate = fields.Float(string="Band Rate (%)", digits=(5, 2), readonly=True)
@@ -193,7 +199,49 @@ class RebateSettlementLine(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         self.invalidate_model()
+        self._refresh_statistics(len(ids))
         return self.browse(ids)
+
+    @api.model
+    def _link_moves(self, pairs):
+        """Link lines to the credit notes or bills paying them out, [(line id, move id)],
+        in one statement (one ORM write per partner costs seconds for 2,000 partners)."""
+        if not pairs:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE rebate_settlement_line line
+                   SET move_id = link.move_id, write_uid = %s, write_date = %s
+                  FROM unnest(%s::int[], %s::int[]) AS link(line_id, move_id)
+                 WHERE line.id = link.line_id
+                """,
+                self.env.uid,
+                self.env.cr.now(),
+                [pair[0] for pair in pairs],
+                [pair[1] for pair in pairs],
+            )
+        )
+        self.invalidate_model(["move_id", "write_uid", "write_date"])
+
+    @api.model
+    def _refresh_statistics(self, inserted):
+        """Refresh the planner statistics of the lines table when a batch outgrew them.
+
+        The foreign-key checks of the sources (one per journal item, 200,000 for a
+        quarter of 2,000 partners) run a plan PostgreSQL caches per connection. Planned
+        while the table was nearly empty (a young database, a small settlement first), it
+        scans the table, and each check then reads every line: minutes instead of
+        seconds. ANALYZE also replaces cached plans; it runs only when the table has
+        fewer lines on record than were just inserted, i.e. while it is small and cheap
+        to analyze.
+        """
+        self.env.cr.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = 'rebate_settlement_line'::regclass"
+        )
+        if self.env.cr.fetchone()[0] < inserted:
+            self.env.cr.execute("ANALYZE rebate_settlement_line")
 
     def action_view_sources(self):
         self.ensure_one()

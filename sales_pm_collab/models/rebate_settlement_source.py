@@ -96,8 +96,15 @@ class RebateSettlementSource(models.Model):
 
     # === BUSINESS METHODS === #
     @api.model
-    def _insert_regular_sources(self, settlement, partners):
-        """Record the journal items of the settlement's regular lines, in one statement."""
+    def _insert_regular_sources(self, settlement, line_ids, items):
+        """Record the journal items of the settlement's regular lines, in one statement.
+
+        ``line_ids``: {partner id: id of its regular line}; ``items``: the table of the
+        period's journal items (``rebate.program._materialize_items``). The lines are
+        joined as an array rather than read from their table: the table's statistics do
+        not know the lines just inserted, and a planner expecting one line would join
+        200,000 journal items to them in a nested loop.
+        """
         program = settlement.program_id.sudo()
         self.env.flush_all()
         self.env.cr.execute(
@@ -106,24 +113,24 @@ class RebateSettlementSource(models.Model):
                 INSERT INTO rebate_settlement_source
                        (settlement_line_id, program_key, move_line_id, amount, kind, cancelled)
                 SELECT line.id, %(program)s, items.move_line_id, items.amount, 'count', FALSE
-                  FROM (%(items)s) items
-                  JOIN rebate_settlement_line line
-                    ON line.settlement_id = %(settlement)s AND line.line_type = 'regular'
-                   AND line.partner_id = items.partner_id
+                  FROM %(items)s items
+                  JOIN unnest(%(partner_ids)s::int[], %(line_ids)s::int[]) AS line(partner_id, id)
+                    ON line.partner_id = items.partner_id
                 """,
                 program=program.id,
-                settlement=settlement.id,
-                items=program._items_query(settlement.date_from, settlement.date_to, partners.ids),
+                partner_ids=list(line_ids),
+                line_ids=list(line_ids.values()),
+                items=items,
             )
         )
         self.invalidate_model()
 
     @api.model
-    def _insert_adjustment_sources(self, line_adjustments):
-        """Record the changed journal items of true-up lines: [(line, adjustment)]."""
+    def _insert_adjustment_sources(self, program, line_adjustments):
+        """Record the changed journal items of true-up lines: [(line id, adjustment)]."""
         rows = [
-            (line.id, line.settlement_id.program_id.id, move_line_id, float(amount), kind)
-            for line, adjustment in line_adjustments
+            (line_id, program.id, move_line_id, float(amount), kind)
+            for line_id, adjustment in line_adjustments
             for move_line_id, amount, kind in adjustment["deltas"]
         ]
         if not rows:

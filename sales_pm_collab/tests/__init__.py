@@ -13,6 +13,7 @@ from . import (
     test_feedback_workflow,
     test_install,
     test_rebate_access,
+    test_rebate_channel,
     test_rebate_compute,
     test_rebate_concurrency,
     test_rebate_config,

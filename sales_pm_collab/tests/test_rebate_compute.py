@@ -1,10 +1,8 @@
 from datetime import date
 from decimal import Decimal
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from odoo.addons.sales_pm_collab.tests.rebate_common import RebateCommon
 
@@ -253,50 +251,6 @@ class TestRebateCompute(RebateCommon):
         line_b = self._line(settlement, self.partner_b)
         self.assertEqual((line_b.total, line_b.capped), (16_000, False))
 
-    def test_multiplier_hook(self):
-        """Until partner levels carry a rebate multiplier every partner gets 100%; the
-        computation takes whatever ``_get_partner_multipliers`` returns."""
-        program = self._program(apply_grade_multiplier=True)
-        self._target(program, self.partner_a, TARGET)
-        self._invoice(self.partner_a, 1_000_000)
-        self.assertEqual(
-            program._get_partner_multipliers(self.partner_a), {self.partner_a.id: 100.0}
-        )
-        settlement = self._settlement(program)
-        settlement.action_compute()
-        self.assertEqual(self._line(settlement, self.partner_a).multiplier, 100)
-        self.assertEqual(self._line(settlement, self.partner_a).total, 30_000)
-        with patch.object(
-            type(program),
-            "_get_partner_multipliers",
-            lambda self, partners: dict.fromkeys(partners.ids, 150.0),
-        ):
-            settlement.action_compute()
-        line = self._line(settlement, self.partner_a)
-        self.assertEqual((line.multiplier, line.total), (150, 45_000))
-
-    def test_conflict_exclusion_hook(self):
-        """Territory conflicts come with the channel feature: every computation leaves out
-        the journal items ``_get_conflict_exclusion_queries`` selects (none until then)."""
-        program = self._program(exclude_conflicts=True)
-        self._target(program, self.partner_a, TARGET)
-        kept = self._invoice(self.partner_a, 1_000_000)
-        conflicting = self._invoice(self.partner_a, 300_000)
-        self.assertEqual(
-            program._get_conflict_exclusion_queries(date(2025, 1, 1), date(2025, 3, 31)), []
-        )
-        excluded = SQL("SELECT id FROM account_move_line WHERE move_id = %s", conflicting.id)
-        with patch.object(
-            type(program),
-            "_get_conflict_exclusion_queries",
-            lambda self, date_from, date_to: [excluded],
-        ):
-            settlement = self._settlement(program)
-            settlement.action_compute()
-        line = self._line(settlement, self.partner_a)
-        self.assertEqual(line.base_amount, 1_000_000)
-        self.assertEqual(line.source_ids.move_line_id.move_id, kept)
-
     def test_paid_basis_partial_payment(self):
         program = self._program(basis="paid")
         self._target(program, self.partner_a, TARGET)
@@ -369,8 +323,13 @@ class TestRebateCompute(RebateCommon):
 
     def test_query_count_does_not_grow_with_partners(self):
         def queries_to_compute(partners):
+            # every option that adds a query: level multipliers, territory conflicts
             program = self._program(
-                name=f"Test scale {len(partners)}", partner_ids=[Command.set(partners.ids)]
+                name=f"Test scale {len(partners)}",
+                partner_ids=[Command.set(partners.ids)],
+                apply_grade_multiplier=True,
+                exclude_conflicts=True,
+                growth_rate=2,
             )
             for partner in partners:
                 self._target(program, partner, 100_000)

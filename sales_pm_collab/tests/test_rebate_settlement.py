@@ -1,6 +1,7 @@
 from datetime import date
 
 import psycopg2
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -269,6 +270,26 @@ class TestRebateSettlement(RebateCommon):
         self.assertEqual(move.move_type, "out_invoice")
         self.assertEqual(move.amount_total, 30_000, "1,000,000 → 700,000: the 3% rebate is lost")
         self.assertTrue(settlement.move_ids)
+
+    def test_rebate_moves_are_no_sales(self):
+        """The credit notes (or claw-back invoices) of a settlement never count as sales of
+        the partner in a later period, nor as a return of the settled one."""
+        self._target(self.program, self.partner_a, 1_000_000, date(2025, 4, 1))
+        self.program.post_moves = True
+        with freeze_time("2025-04-10"):
+            q1 = self._settle(self.program)
+        credit_note = self._line(q1, self.partner_a).move_id
+        self.assertEqual(
+            (credit_note.state, credit_note.invoice_date, credit_note.amount_total),
+            ("posted", date(2025, 4, 10), 30_000),
+        )
+        self._invoice(self.partner_a, 800_000, invoice_date=date(2025, 5, 5))
+        q2 = self._settlement(self.program, date(2025, 4, 1))
+        q2.action_compute()
+        line = self._line(q2, self.partner_a)
+        self.assertEqual((line.base_amount, line.item_count, line.total), (800_000, 1, 16_000))
+        self.assertFalse(q2.adjustment_line_ids)
+        self.assertNotIn(credit_note, line.source_ids.move_line_id.move_id)
 
     def test_new_settlement_action_picks_next_period(self):
         self._settle(self.program)
