@@ -54,6 +54,8 @@ class ResPartner(models.Model):
         index=True,
         domain="[('share', '=', False)]",
     )
+    # the kanban by level shows every level of the ladder, highest first, even empty
+    grade_id = fields.Many2one(group_expand="_read_group_expand_grade_ladder")
     grade_date = fields.Date(
         string="Level Since", tracking=True, help="Date the partner reached its current level."
     )
@@ -131,6 +133,10 @@ class ResPartner(models.Model):
     channel_recommended_grade_id = fields.Many2one(
         related="last_evaluation_id.grade_recommended_id", string="Recommended Level"
     )
+
+    @api.model
+    def _read_group_expand_grade_ladder(self, grades, domain):
+        return self.env["res.partner.grade"]._get_ladder()
 
     @api.depends_context("uid")
     def _compute_channel_can_edit(self):

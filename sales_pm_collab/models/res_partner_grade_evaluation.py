@@ -210,7 +210,8 @@ class ResPartnerGradeEvaluation(models.Model):
         if not self.env["res.partner"]._is_channel_manager():
             raise UserError(
                 self.env._(
-                    "Only channel managers can submit, approve, reject or apply evaluations."
+                    "Only channel managers can submit, approve, reject or apply evaluations: "
+                    "ask a channel manager."
                 )
             )
 
@@ -945,8 +946,10 @@ class ResPartnerGradeEvaluation(models.Model):
 
     @api.model
     def _ladder_criteria(self, ladder):
-        """The criteria of the ladder's grades as plain dicts (highest grade first), read
-        once per batch."""
+        """The criteria of the ladder's grades as plain dicts (highest grade first, from
+        `_get_ladder`), read once per batch. `plain`: the grade has no criterion (such
+        grades come last); `entry`: the entry level, the lowest of them."""
+        entry = ladder._ladder_entry()
         return [
             {
                 "grade": grade,
@@ -957,6 +960,8 @@ class ResPartnerGradeEvaluation(models.Model):
                 "min_training_rate": grade.min_training_rate,
                 "mandatory": set(grade.mandatory_course_ids.ids),
                 "grace": grade.demotion_grace or 1,
+                "plain": not grade.has_criteria,
+                "entry": grade == entry,
             }
             for grade in ladder
         ]
@@ -1035,15 +1040,19 @@ class ResPartnerGradeEvaluation(models.Model):
         passed = vals.get("passed_course_ids") or set()
         rank = None
         for index, crit in enumerate(criteria):  # the highest grade without gap
+            if crit["plain"] and not crit["entry"] and crit["grade"].id != current_id:
+                # a grade without criteria is met by anyone: it is recommended as the
+                # entry level, or kept by the partners holding it, never handed out
+                continue
             if not self._grade_gaps(crit, vals, passed):
                 rank = index
                 break
         ranks = {crit["grade"].id: index for index, crit in enumerate(criteria)}
         recommended = criteria[rank] if rank is not None else None
-        if rank is None:
-            target = criteria[-1] if criteria else None
-        else:
-            target = criteria[rank - 1] if rank else None
+        # the next grade: the one just above, the lowest with criteria from the bottom
+        graded = [index for index, crit in enumerate(criteria) if not crit["plain"]]
+        above = [index for index in graded if rank is None or index < rank]
+        target = criteria[above[-1]] if above else None
         current_rank = ranks.get(current_id)
         failing = current_rank is not None and (rank is None or rank > current_rank)
         streak = 0
@@ -1062,7 +1071,7 @@ class ResPartnerGradeEvaluation(models.Model):
             change = "keep"
         if target:
             gap_note = self._format_gaps(self._grade_gaps(target, vals, passed), lang)
-        elif recommended:
+        elif recommended and not recommended["plain"]:
             gap_note = self.env._("top of the ladder")
         else:
             gap_note = False
