@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 CHANNEL_TYPES = [
@@ -140,7 +140,7 @@ class ResPartner(models.Model):
 
     @api.depends_context("uid")
     def _compute_channel_can_edit(self):
-        self.channel_can_edit = self._is_channel_manager()
+        self.channel_can_edit = self._may_edit_channel_fields()
 
     @api.depends("grade_evaluation_ids")
     def _compute_grade_evaluation_count(self):
@@ -273,32 +273,71 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_applied_evaluations(self):
+        evaluated = (
+            self.env["res.partner.grade.evaluation"]
+            .sudo()
+            .search([("partner_id", "in", self.ids), ("state", "=", "applied")])
+            .partner_id
+        )
+        if evaluated:
+            raise UserError(
+                self.env._(
+                    "%(partners)s cannot be deleted: their applied evaluations are the history "
+                    "of their level. Archive them instead.",
+                    partners=", ".join(evaluated.mapped("display_name")),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(
             vals.get(f) for vals in vals_list for f in self._CHANNEL_MANAGED_FIELDS
         ):
             self._check_channel_manager_rights()
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            if vals.get("grade_id") and not vals.get("grade_date"):
+                vals["grade_date"] = today
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su and any(f in vals for f in self._CHANNEL_MANAGED_FIELDS):
             self._check_channel_manager_rights()
+        if "grade_id" in vals and "grade_date" not in vals:
+            # the level changes: "level since" follows, unless given
+            grade_id = vals["grade_id"] or False
+            changed = self.filtered(lambda p: p.grade_id.id != grade_id)
+            if changed and changed != self:
+                super(ResPartner, self - changed).write(vals)
+                return changed.write(vals)
+            if changed:
+                vals = dict(vals, grade_date=grade_id and fields.Date.context_today(self))
         return super().write(vals)
 
     @api.model
     def _is_channel_manager(self):
+        """Whether the user is a channel manager (administrators of the app are): submits,
+        approves and applies evaluations, confirms blocked cross-territory sales."""
+        return self.env.su or self.env.user.has_group(
+            "sales_pm_collab.group_collab_channel_manager"
+        )
+
+    @api.model
+    def _may_edit_channel_fields(self):
+        """Channel managers, and like core's partner levels, sales managers and settings
+        administrators change the channel fields and levels of partners."""
         user = self.env.user
         return (
-            self.env.su
-            or user.has_group("sales_pm_collab.group_collab_channel_manager")
+            self._is_channel_manager()
             or user.has_group("sales_team.group_sale_manager")
             or user.has_group("base.group_system")
         )
 
     @api.model
     def _check_channel_manager_rights(self):
-        if self.env.context.get("channel_grade_from_sale") or self._is_channel_manager():
+        if self._may_edit_channel_fields():
             return
         raise AccessError(
             self.env._(

@@ -128,6 +128,8 @@ class TestChannelTerritory(ChannelCommon):
             order.action_confirm()
         self.assertEqual(order.state, "draft")
         self.assertFalse(order.territory_conflict_ids)
+        with self.assertRaisesRegex(UserError, "ask a channel manager"):
+            order.with_user(self.user_sales_manager).action_confirm()
         order.with_user(self.user_channel).action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertTrue(order.territory_conflict_ids.blocked_override)
