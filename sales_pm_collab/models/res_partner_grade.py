@@ -43,12 +43,13 @@ class ResPartnerGrade(models.Model):
     )
     min_collection_rate = fields.Float(
         string="Minimum Collection Rate (%)",
-        help="Share of the amount of invoices due in the window that is paid. Zero: not required.",
+        help="Share of the amount of invoices due in the window that is paid (credit notes "
+        "taken off what is due). Zero: not required.",
     )
     min_new_customers = fields.Integer(
         string="Minimum New Customers",
-        help="Customers of opportunities won in the window through this partner that had "
-        "never won an opportunity before. Zero: not required.",
+        help="Customer companies first won in the window with this partner (no opportunity "
+        "of theirs won before). Zero: not required.",
     )
     min_satisfaction = fields.Float(
         string="Minimum Satisfaction (1-5)",

@@ -83,18 +83,23 @@ class ResPartnerGradeEvaluation(models.Model):
     amount_due = fields.Monetary(
         string="Invoiced Due",
         readonly=True,
-        help="Total of the customer invoices due in the window.",
+        help="Total of the customer invoices due in the window, less the credit notes "
+        "reconciled with them.",
     )
     amount_collected = fields.Monetary(
         string="Collected",
         readonly=True,
-        help="Part of the invoices due in the window that is paid (residual unpaid).",
+        help="Part of the amount due that is paid (the residual is unpaid).",
     )
     collection_rate = fields.Float(string="Collection Rate (%)", readonly=True)
     collection_measured = fields.Boolean(
         readonly=True, help="False when no invoice was due in the window."
     )
-    new_customers = fields.Integer(readonly=True)
+    new_customers = fields.Integer(
+        readonly=True,
+        help="Customer companies first won in the window with this channel partner: no "
+        "opportunity of theirs was won (with any partner or none) before.",
+    )
     new_customer_ids = fields.Many2many(
         "res.partner",
         "res_partner_grade_evaluation_new_customer_rel",
@@ -743,8 +748,10 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.model
     def _kpi_collection(self, partners, date_from, date_to):
         """{partner_id: (amount due, amount collected)} over the customer invoices due in
-        the window (company currency; the residual counts as unpaid; reversed invoices
-        are left out). A partner with no invoice due is not measured."""
+        the window, company currency. What a credit note reconciled with an invoice takes
+        off is not due (a credited amount is not collected: reversed invoices weigh
+        nothing); of the rest, the residual counts as unpaid. A partner with no amount
+        due is not measured."""
         self.env["account.move"].flush_model(
             [
                 "state",
@@ -757,20 +764,35 @@ class ResPartnerGradeEvaluation(models.Model):
                 "payment_state",
             ]
         )
+        self.env["account.move.line"].flush_model(["move_id", "display_type"])
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "amount"]
+        )
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT commercial_partner_id,
-                       SUM(amount_total_signed),
-                       SUM(amount_total_signed - amount_residual_signed)
-                  FROM account_move
-                 WHERE state = 'posted'
-                   AND move_type = 'out_invoice'
-                   AND payment_state != 'reversed'
-                   AND company_id = %(company)s
-                   AND invoice_date_due BETWEEN %(date_from)s AND %(date_to)s
-                   AND commercial_partner_id = ANY(%(partners)s)
-              GROUP BY commercial_partner_id
+                SELECT m.commercial_partner_id,
+                       SUM(m.amount_total_signed - COALESCE(cr.credited, 0)),
+                       SUM(m.amount_total_signed - COALESCE(cr.credited, 0)
+                           - m.amount_residual_signed)
+                  FROM account_move m
+             LEFT JOIN LATERAL (
+                        SELECT SUM(apr.amount) AS credited
+                          FROM account_move_line il
+                          JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
+                          JOIN account_move_line rl ON rl.id = apr.credit_move_id
+                          JOIN account_move rm ON rm.id = rl.move_id
+                         WHERE il.move_id = m.id
+                           AND il.display_type = 'payment_term'
+                           AND rm.move_type = 'out_refund'
+                       ) cr ON TRUE
+                 WHERE m.state = 'posted'
+                   AND m.move_type = 'out_invoice'
+                   AND m.payment_state != 'reversed'
+                   AND m.company_id = %(company)s
+                   AND m.invoice_date_due BETWEEN %(date_from)s AND %(date_to)s
+                   AND m.commercial_partner_id = ANY(%(partners)s)
+              GROUP BY m.commercial_partner_id
                 """,
                 company=self.env.company.id,
                 date_from=date_from,
@@ -783,7 +805,9 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.model
     def _kpi_new_customers(self, partners, date_from, date_to):
         """{partner_id: [customer company ids]}: customers of opportunities won in the window
-        with this channel partner that had no won opportunity before the window."""
+        with this channel partner that had won no opportunity (with any partner or none)
+        before the first one won with it in the window: a customer is new for one partner
+        only, the one that won it first."""
         self.env["crm.lead"].flush_model(
             ["won_status", "date_closed", "channel_partner_id", "partner_id", "company_id"]
         )
@@ -792,21 +816,24 @@ class ResPartnerGradeEvaluation(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT l.channel_partner_id, ARRAY_AGG(DISTINCT c.commercial_partner_id)
-                  FROM crm_lead l
-                  JOIN res_partner c ON c.id = l.partner_id
-                 WHERE l.won_status = 'won'
-                   AND l.channel_partner_id = ANY(%(partners)s)
-                   AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
-                   AND (l.company_id IS NULL OR l.company_id = %(company)s)
-                   AND NOT EXISTS (
+                SELECT w.channel_partner_id, ARRAY_AGG(w.customer_id ORDER BY w.customer_id)
+                  FROM (SELECT l.channel_partner_id, c.commercial_partner_id AS customer_id,
+                               MIN(l.date_closed) AS first_won
+                          FROM crm_lead l
+                          JOIN res_partner c ON c.id = l.partner_id
+                         WHERE l.won_status = 'won'
+                           AND l.channel_partner_id = ANY(%(partners)s)
+                           AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
+                           AND (l.company_id IS NULL OR l.company_id = %(company)s)
+                      GROUP BY l.channel_partner_id, c.commercial_partner_id) w
+                 WHERE NOT EXISTS (
                         SELECT 1
                           FROM crm_lead e
                           JOIN res_partner ec ON ec.id = e.partner_id
                          WHERE e.won_status = 'won'
-                           AND ec.commercial_partner_id = c.commercial_partner_id
-                           AND e.date_closed < %(start)s)
-              GROUP BY l.channel_partner_id
+                           AND ec.commercial_partner_id = w.customer_id
+                           AND e.date_closed < w.first_won)
+              GROUP BY w.channel_partner_id
                 """,
                 partners=partners.ids,
                 start=start,
