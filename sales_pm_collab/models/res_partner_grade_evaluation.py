@@ -537,7 +537,9 @@ class ResPartnerGradeEvaluation(models.Model):
             partners = self.env["res.partner"].browse(partners)
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
-        if not date_from or not date_to or date_to < date_from:
+        if not date_from or not date_to:
+            raise ValidationError(self.env._("Set the start and the end of the evaluation window."))
+        if date_to < date_from:
             raise ValidationError(
                 self.env._(
                     "The evaluation window ends (%(to)s) before it starts (%(from)s): pick an "
@@ -545,9 +547,17 @@ class ResPartnerGradeEvaluation(models.Model):
                     **{"from": date_from, "to": date_to},
                 )
             )
-        # the channel partners behind the given ones (commercial entities), in one query
+        # the channel partners behind the given ones (commercial entities) that this
+        # company may evaluate (its own or shared), in one query
+        company = self.env.company
         self.env["res.partner"].flush_model(
-            ["commercial_partner_id", "channel_type", "channel_manager_id", "grade_id"]
+            [
+                "commercial_partner_id",
+                "channel_type",
+                "channel_manager_id",
+                "grade_id",
+                "company_id",
+            ]
         )
         rows = self.env.execute_query(
             SQL(
@@ -556,20 +566,22 @@ class ResPartnerGradeEvaluation(models.Model):
                   FROM res_partner p
                   JOIN res_partner c ON c.id = p.commercial_partner_id
                  WHERE p.id = ANY(%(ids)s) AND c.channel_type IS NOT NULL
+                   AND (c.company_id IS NULL OR c.company_id = %(company)s)
               ORDER BY c.id
                 """,
                 ids=partners.ids,
+                company=company.id,
             )
         )
         partners = self.env["res.partner"].browse([row[0] for row in rows])
         if not partners:
             raise UserError(
                 self.env._(
-                    "None of the selected partners is a channel partner: set a channel type "
-                    "on them first."
+                    "None of the selected partners is a channel partner of %(company)s: set a "
+                    "channel type on them first, or switch to their company.",
+                    company=company.name,
                 )
             )
-        company = self.env.company
         kpis = self._compute_kpis(partners, date_from, date_to)
         criteria = self._ladder_criteria(self.env["res.partner.grade"]._get_ladder(company))
         previous = self._previous_evaluations(partners, date_to)
@@ -1043,14 +1055,22 @@ class ResPartnerGradeEvaluation(models.Model):
             elif kind == "collection_rate":
                 texts.append(self.env._("collection rate +%(points)s pts", points=f"{value:.1f}"))
             elif kind == "new_customers":
-                texts.append(self.env._("%(count)s new customers", count=value))
+                texts.append(
+                    self.env._("%(count)s new customers", count=value)
+                    if value > 1
+                    else self.env._("1 new customer")
+                )
             elif kind == "satisfaction" and value is None:
                 texts.append(self.env._("satisfaction not measured"))
             elif kind == "satisfaction":
                 points = f"{value:.2f}".rstrip("0").rstrip(".")
                 texts.append(self.env._("satisfaction +%(points)s", points=points))
             elif kind == "trainings":
-                texts.append(self.env._("%(count)s mandatory trainings", count=value))
+                texts.append(
+                    self.env._("%(count)s mandatory trainings", count=value)
+                    if value > 1
+                    else self.env._("1 mandatory training")
+                )
         return "; ".join(texts)
 
     @api.model

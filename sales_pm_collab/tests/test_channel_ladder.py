@@ -30,7 +30,7 @@ class TestChannelLadder(ChannelCommon):
         # Platinum: revenue 20,000 - 6,000; 1 more new customer; satisfaction unmeasured
         self.assertEqual(
             evaluation.gap_note,
-            "revenue +14,000; 1 new customers; satisfaction not measured",
+            "revenue +14,000; 1 new customer; satisfaction not measured",
         )
         self.assertEqual(evaluation.state, "draft")
 
@@ -132,6 +132,45 @@ class TestChannelLadder(ChannelCommon):
             self.env.cr.savepoint(),
         ):
             self._evaluate(self.dist_a, date(2024, 5, 1), date(2024, 4, 30))
+
+    def test_rpc_arguments_ids_and_iso_dates(self):
+        """The contract over RPC: a list of ids (contacts count for their company), dates
+        as ISO strings; the draft evaluations come back, one per channel partner."""
+        contact = self.env["res.partner"].create({"name": "T-A buyer", "parent_id": self.dist_a.id})
+        Evaluation = self.env["res.partner.grade.evaluation"].with_user(self.user_channel)
+        evaluations = Evaluation.create_for_partners(
+            [contact.id, self.dist_a.id, self.dist_b.id, self.customer_x.id],
+            "2024-01-01",
+            "2024-12-31",
+        )
+        self.assertEqual(evaluations.partner_id, self.dist_a | self.dist_b)
+        self.assertEqual(set(evaluations.mapped("state")), {"draft"})
+        self.assertEqual(set(evaluations.mapped("date_from")), {date(2024, 1, 1)})
+        with self.assertRaisesRegex(ValidationError, "Set the start and the end"):
+            Evaluation.create_for_partners(self.dist_a.ids, False, "2024-12-31")
+
+    def test_partners_of_another_company_are_not_evaluated_here(self):
+        other = self.env["res.company"].create({"name": "T-Other Co"})
+        foreign = self.env["res.partner"].create(
+            {
+                "name": "T-Foreign agent",
+                "is_company": True,
+                "channel_type": "agent",
+                "company_id": other.id,
+            }
+        )
+        evaluations = self._evaluate(self.dist_a | foreign)
+        self.assertEqual(evaluations.partner_id, self.dist_a)
+        with self.assertRaisesRegex(UserError, "channel partner of .*switch to their company"):
+            self._evaluate(foreign)
+        self.user_channel.company_ids |= other
+        evaluation = (
+            self.env["res.partner.grade.evaluation"]
+            .with_user(self.user_channel)
+            .with_company(other)
+            .create_for_partners(foreign, self.DATE_FROM, self.DATE_TO)
+        )
+        self.assertEqual((evaluation.partner_id, evaluation.company_id), (foreign, other))
 
     def test_ladder_inversion_is_flagged_not_refused(self):
         """Editing a grade never fails because of the others; an inverted ladder is
