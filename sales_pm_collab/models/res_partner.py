@@ -101,17 +101,35 @@ class ResPartner(models.Model):
     channel_revenue = fields.Monetary(
         compute="_compute_last_evaluation", store=True, string="Last Revenue"
     )
+    channel_revenue_previous = fields.Monetary(
+        compute="_compute_last_evaluation", store=True, string="Last Previous Revenue"
+    )
     channel_growth = fields.Float(
-        compute="_compute_last_evaluation", store=True, string="Last Growth (%)"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Growth (%)",
+        aggregator="avg",
     )
     channel_collection_rate = fields.Float(
-        compute="_compute_last_evaluation", store=True, string="Last Collection Rate (%)"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Collection Rate (%)",
+        aggregator="avg",
+    )
+    channel_collection_measured = fields.Boolean(
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Collection Measured",
+        help="False when no invoice was due in the window of the last evaluation.",
     )
     channel_new_customers = fields.Integer(
         compute="_compute_last_evaluation", store=True, string="Last New Customers"
     )
     channel_satisfaction = fields.Float(
-        compute="_compute_last_evaluation", store=True, string="Last Satisfaction"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Satisfaction",
+        aggregator="avg",
     )
     channel_satisfaction_measured = fields.Boolean(
         compute="_compute_last_evaluation",
@@ -121,7 +139,10 @@ class ResPartner(models.Model):
         "of the last evaluation.",
     )
     channel_training_rate = fields.Float(
-        compute="_compute_last_evaluation", store=True, string="Last Training Rate (%)"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Training Rate (%)",
+        aggregator="avg",
     )
     channel_change = fields.Selection(
         [("promote", "Promote"), ("keep", "Keep"), ("demote", "Demote")],
@@ -174,8 +195,10 @@ class ResPartner(models.Model):
     _LAST_EVALUATION_FIELDS = (
         "last_evaluation_id",
         "channel_revenue",
+        "channel_revenue_previous",
         "channel_growth",
         "channel_collection_rate",
+        "channel_collection_measured",
         "channel_new_customers",
         "channel_satisfaction",
         "channel_satisfaction_measured",
@@ -192,8 +215,10 @@ class ResPartner(models.Model):
                 [
                     "partner_id",
                     "revenue",
+                    "revenue_previous",
                     "growth",
                     "collection_rate",
+                    "collection_measured",
                     "new_customers",
                     "satisfaction",
                     "satisfaction_measured",
@@ -209,8 +234,10 @@ class ResPartner(models.Model):
             evaluation = last.get(partner.id, empty)
             partner.last_evaluation_id = evaluation
             partner.channel_revenue = evaluation.revenue
+            partner.channel_revenue_previous = evaluation.revenue_previous
             partner.channel_growth = evaluation.growth
             partner.channel_collection_rate = evaluation.collection_rate
+            partner.channel_collection_measured = evaluation.collection_measured
             partner.channel_new_customers = evaluation.new_customers
             partner.channel_satisfaction = evaluation.satisfaction
             partner.channel_satisfaction_measured = evaluation.satisfaction_measured
@@ -228,8 +255,10 @@ class ResPartner(models.Model):
                 UPDATE res_partner p
                    SET last_evaluation_id = e.id,
                        channel_revenue = e.revenue,
+                       channel_revenue_previous = e.revenue_previous,
                        channel_growth = e.growth,
                        channel_collection_rate = e.collection_rate,
+                       channel_collection_measured = e.collection_measured,
                        channel_new_customers = e.new_customers,
                        channel_satisfaction = e.satisfaction,
                        channel_satisfaction_measured = e.satisfaction_measured,

@@ -79,7 +79,12 @@ class ResPartnerGradeEvaluation(models.Model):
         readonly=True,
         help="Revenue of the window of the same length just before.",
     )
-    growth = fields.Float(string="Growth (%)", readonly=True)
+    growth = fields.Float(
+        string="Growth (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Revenue against the previous window; 0 when there was no previous revenue.",
+    )
     amount_due = fields.Monetary(
         string="Invoiced Due",
         readonly=True,
@@ -91,7 +96,7 @@ class ResPartnerGradeEvaluation(models.Model):
         readonly=True,
         help="Part of the amount due that is paid (the residual is unpaid).",
     )
-    collection_rate = fields.Float(string="Collection Rate (%)", readonly=True)
+    collection_rate = fields.Float(string="Collection Rate (%)", readonly=True, aggregator="avg")
     collection_measured = fields.Boolean(
         readonly=True, help="False when no invoice was due in the window."
     )
@@ -110,6 +115,7 @@ class ResPartnerGradeEvaluation(models.Model):
     )
     satisfaction = fields.Float(
         readonly=True,
+        aggregator="avg",
         help="Average satisfaction (1 to 5) of the feedback of the partner's customers "
         "rated in the window: customer companies of opportunities won with this channel "
         "partner by the end of the window; cancelled feedback left out.",
@@ -126,6 +132,7 @@ class ResPartnerGradeEvaluation(models.Model):
     training_rate = fields.Float(
         string="Training Rate (%)",
         readonly=True,
+        aggregator="avg",
         help="Share of the mandatory courses of the target level (the level above the "
         "recommended one; the recommended one at the top) the partner passed.",
     )

@@ -213,6 +213,31 @@ class TestChannelKpi(ChannelCommon):
         action = evaluation.action_view_trainings()
         self.assertEqual(self.env["res.partner.training"].search(action["domain"]), training)
 
+    def test_last_kpis_on_the_partner_and_averaged_rates(self):
+        """The partner shows its last evaluation's KPIs (the kanban, list and analysis);
+        rates are averaged, not summed, when grouped."""
+        self._pay(self._invoice(self.dist_a, 1000, date(2024, 3, 1), due=date(2024, 3, 31)))
+        half = self._invoice(self.dist_b, 1000, date(2024, 3, 1), due=date(2024, 3, 31))
+        self._pay(half, amount=500)
+        self._invoice(self.dist_a, 400, date(2023, 3, 1))  # previous window: growth
+        self._evaluate(self.dist_a | self.dist_b)
+        self.assertTrue(self.dist_a.channel_collection_measured)
+        self.assertAlmostEqual(self.dist_a.channel_revenue_previous, 400)
+        self.assertAlmostEqual(self.dist_a.channel_growth, 150)
+        [group] = self.env["res.partner"].formatted_read_group(
+            [("id", "in", (self.dist_a | self.dist_b).ids)],
+            [],
+            ["channel_collection_rate:avg", "channel_revenue:sum"],
+        )
+        self.assertAlmostEqual(group["channel_collection_rate:avg"], 75)
+        self.assertAlmostEqual(group["channel_revenue:sum"], 2000)
+        self.assertEqual(
+            self.env["res.partner"]._fields["channel_collection_rate"].aggregator, "avg"
+        )
+        # nothing due in the next window: not measured
+        self._evaluate(self.dist_a, date(2025, 1, 1), date(2025, 12, 31))
+        self.assertFalse(self.dist_a.channel_collection_measured)
+
     def test_queries_do_not_grow_with_partners(self):
         Partner = self.env["res.partner"]
         few = Partner.create(
