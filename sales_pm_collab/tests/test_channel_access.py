@@ -184,3 +184,14 @@ class TestChannelAccess(ChannelCommon):
         )
         self.assertEqual(evaluation.company_id, other_company)
         self.assertFalse(env["res.partner.grade.evaluation"].search([("id", "=", evaluation.id)]))
+        # levels and courses of another company are not shown, shared ones are
+        Grade = self.env["res.partner.grade"]
+        other_grade = Grade.create({"name": "T-Other level", "company_id": other_company.id})
+        shared_grade = Grade.create({"name": "T-Shared level", "company_id": False})
+        other_course = self.env["res.partner.training.course"].create(
+            {"name": "T-Other course", "company_id": other_company.id}
+        )
+        visible = env["res.partner.grade"].search([("id", "in", (other_grade | shared_grade).ids)])
+        self.assertEqual(visible, shared_grade)
+        self.assertNotIn(other_grade, env["res.partner.grade"]._get_ladder())
+        self.assertFalse(env["res.partner.training.course"].search([("id", "=", other_course.id)]))
