@@ -359,16 +359,18 @@ class ResPartnerGradeEvaluation(models.Model):
                 },
             ),
             self.env._(
-                "Revenue %(revenue)s (growth %(growth)s%%), collection rate %(collection)s, "
+                "Revenue %(revenue)s (growth %(growth)s), collection rate %(collection)s, "
                 "new customers %(new)s, satisfaction %(satisfaction)s, training rate "
                 "%(training)s%%.",
                 revenue=formatLang(self.env, self.revenue, currency_obj=self.currency_id),
-                growth=round(self.growth, 1),
+                growth=f"{self.growth:.1f}%"
+                if self.revenue_previous
+                else self.env._("no previous revenue"),
                 collection=f"{self.collection_rate:.1f}%"
                 if self.collection_measured
                 else self.env._("not measured"),
                 new=self.new_customers,
-                satisfaction=f"{self.satisfaction:.1f}"
+                satisfaction=f"{self.satisfaction:.2f}"
                 if self.satisfaction_measured
                 else self.env._("not measured"),
                 training=round(self.training_rate, 1),

@@ -65,6 +65,7 @@ class TestChannelApproval(ChannelCommon):
         notes = partner.message_ids.filtered(lambda m: "Evaluation 2024-01-01" in str(m.body))
         self.assertEqual(len(notes), 1)
         self.assertIn("T-Gold", str(notes.body))
+        self.assertIn("no previous revenue", str(notes.body))  # not "growth 0.0%"
         self.assertIn("<br>", str(notes.body))  # a real line break, not escaped text
         self.env.flush_all()
         self.env.cr.precommit.run()  # tracking values are written before commit
@@ -78,6 +79,8 @@ class TestChannelApproval(ChannelCommon):
         self.assertIn(partner, mail.partner_ids)
         self.assertIn("your partner evaluation", mail.subject)
         self.assertIn("promoted to", str(mail.body))
+        self.assertNotIn("growth", str(mail.body))
+        self.assertIn("To reach", str(mail.body))  # the gap to the next level
 
     def test_no_email_when_not_asked(self):
         evaluation = self._promotion()
