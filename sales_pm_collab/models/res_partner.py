@@ -1,6 +1,8 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 CHANNEL_TYPES = [
     ("distributor_l1", "Level-1 Distributor"),
@@ -89,6 +91,12 @@ class ResPartner(models.Model):
         "res.partner.grade.evaluation", "partner_id", string="Evaluations"
     )
     grade_evaluation_count = fields.Integer(compute="_compute_grade_evaluation_count")
+    channel_grade_history = fields.Html(
+        string="Level History",
+        compute="_compute_channel_grade_history",
+        sanitize=False,
+        help="Every change of the partner's level, by an applied evaluation or by hand.",
+    )
     training_count = fields.Integer(compute="_compute_training_count")
     territory_conflict_count = fields.Integer(compute="_compute_territory_conflict_count")
     # the last evaluation and its KPIs, stored for the kanban, pivot and graph
@@ -172,6 +180,50 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.grade_evaluation_count = counts.get(partner, 0)
+
+    @api.depends("grade_id")
+    def _compute_channel_grade_history(self):
+        """The level changes tracked on the partners' chatter (one query), newest first,
+        as a small table: date, from, to, by whom. Sudo: the tracking values themselves are
+        for administrators, the level of a partner is readable by its readers."""
+        self.channel_grade_history = False
+        partners = self.filtered("id")
+        if not partners:
+            return
+        field = self.env["ir.model.fields"]._get("res.partner", "grade_id")
+        trackings = (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .search(
+                [
+                    ("field_id", "=", field.id),
+                    ("mail_message_id.model", "=", "res.partner"),
+                    ("mail_message_id.res_id", "in", partners.ids),
+                ],
+                order="id desc",
+            )
+        )
+        rows = {}
+        for tracking in trackings:
+            message = tracking.mail_message_id
+            rows.setdefault(message.res_id, []).append(
+                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                % (
+                    format_date(self.env, message.date),
+                    tracking.old_value_char or "-",
+                    tracking.new_value_char or "-",
+                    message.author_id.name or "",
+                )
+            )
+        header = Markup(
+            "<table class='table table-sm o_channel_grade_history'><thead><tr>"
+            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>"
+        ) % (self.env._("Date"), self.env._("From"), self.env._("To"), self.env._("By"))
+        for partner in partners:
+            if partner.id in rows:
+                partner.channel_grade_history = (
+                    header + Markup("").join(rows[partner.id]) + Markup("</tbody></table>")
+                )
 
     @api.depends("training_ids")
     def _compute_training_count(self):

@@ -261,7 +261,7 @@ class ResPartnerGradeEvaluation(models.Model):
         if already:
             raise UserError(
                 self.env._(
-                    "%(names)s is already approved: an evaluation is approved once.",
+                    "An evaluation is approved once; already approved: %(names)s.",
                     names=", ".join(already.mapped("name")),
                 )
             )

@@ -73,6 +73,9 @@ class TestChannelApproval(ChannelCommon):
             lambda t: t.field_id.name == "grade_id"
         )
         self.assertIn("T-Gold", tracked.mapped("new_value_char"))
+        # the level history on the partner form, readable by a rep
+        history = partner.with_user(self.user_rep).channel_grade_history
+        self.assertRegex(str(history), r"<td>T-Silver</td><td>T-Gold</td><td>T_Channel</td>")
         # the result email to the partner, logged on the evaluation
         mail = evaluation.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(len(mail), 1)

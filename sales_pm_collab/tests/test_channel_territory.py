@@ -184,6 +184,7 @@ class TestChannelTerritory(ChannelCommon):
             form.partner_id = self.shanghai_shop
         self.assertIn("T-East", lead.channel_territory_warning)
         self.assertIn("T-Dist A", lead.channel_territory_warning)
+        self.assertIn("customer's address", lead.channel_territory_warning)
         lead.channel_partner_id = self.dist_a
         self.assertFalse(lead.channel_territory_warning)
         # without a customer, the lead's own address counts
