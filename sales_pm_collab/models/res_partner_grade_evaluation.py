@@ -341,6 +341,14 @@ class ResPartnerGradeEvaluation(models.Model):
                 evaluation.message_post_with_source(
                     template, message_type="comment", subtype_xmlid="mail.mt_comment"
                 )
+            elif evaluation.notify_partner and template:
+                evaluation.message_post(
+                    body=self.env._(
+                        "The result was not emailed: %(partner)s has no email address.",
+                        partner=partner.display_name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
         return True
 
     def _summary_html(self):

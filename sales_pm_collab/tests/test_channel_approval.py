@@ -94,6 +94,19 @@ class TestChannelApproval(ChannelCommon):
         self.assertFalse(evaluation.message_ids.filtered(lambda m: m.message_type == "comment"))
         self.assertEqual(self.dist_a.grade_id, self.grade_gold)
 
+    def test_no_email_address_is_noted(self):
+        self.dist_a.email = False
+        evaluation = self._promotion()
+        self.assertTrue(evaluation.notify_partner)
+        evaluation.action_submit()
+        evaluation.action_approve()
+        evaluation.action_apply()
+        self.assertFalse(evaluation.message_ids.filtered(lambda m: m.message_type == "comment"))
+        self.assertTrue(
+            evaluation.message_ids.filtered(lambda m: "not emailed" in str(m.body)),
+            "the channel manager learns why the partner got no email",
+        )
+
     def test_approving_twice_is_an_error(self):
         evaluation = self._promotion()
         evaluation.action_submit()
