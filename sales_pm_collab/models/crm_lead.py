@@ -139,6 +139,8 @@ class CrmLead(models.Model):
         Territory = self.env["sale.territory"]
         conflicts = Territory._find_conflicts(items) if items else {}
         for lead in self:
-            lead.channel_territory_warning = Territory._conflict_warning(conflicts.get(lead.id))
+            lead.channel_territory_warning = Territory._conflict_warning(
+                conflicts.get(lead.id), customer_address=True
+            )
 
     # --- end channel ---

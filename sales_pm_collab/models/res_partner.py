@@ -1,6 +1,8 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_date
 
 CHANNEL_TYPES = [
     ("distributor_l1", "Level-1 Distributor"),
@@ -54,6 +56,8 @@ class ResPartner(models.Model):
         index=True,
         domain="[('share', '=', False)]",
     )
+    # the kanban by level shows every level of the ladder, highest first, even empty
+    grade_id = fields.Many2one(group_expand="_read_group_expand_grade_ladder")
     grade_date = fields.Date(
         string="Level Since", tracking=True, help="Date the partner reached its current level."
     )
@@ -87,6 +91,12 @@ class ResPartner(models.Model):
         "res.partner.grade.evaluation", "partner_id", string="Evaluations"
     )
     grade_evaluation_count = fields.Integer(compute="_compute_grade_evaluation_count")
+    channel_grade_history = fields.Html(
+        string="Level History",
+        compute="_compute_channel_grade_history",
+        sanitize=False,
+        help="Every change of the partner's level, by an applied evaluation or by hand.",
+    )
     training_count = fields.Integer(compute="_compute_training_count")
     territory_conflict_count = fields.Integer(compute="_compute_territory_conflict_count")
     # the last evaluation and its KPIs, stored for the kanban, pivot and graph
@@ -99,17 +109,35 @@ class ResPartner(models.Model):
     channel_revenue = fields.Monetary(
         compute="_compute_last_evaluation", store=True, string="Last Revenue"
     )
+    channel_revenue_previous = fields.Monetary(
+        compute="_compute_last_evaluation", store=True, string="Last Previous Revenue"
+    )
     channel_growth = fields.Float(
-        compute="_compute_last_evaluation", store=True, string="Last Growth (%)"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Growth (%)",
+        aggregator="avg",
     )
     channel_collection_rate = fields.Float(
-        compute="_compute_last_evaluation", store=True, string="Last Collection Rate (%)"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Collection Rate (%)",
+        aggregator="avg",
+    )
+    channel_collection_measured = fields.Boolean(
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Collection Measured",
+        help="False when no invoice was due in the window of the last evaluation.",
     )
     channel_new_customers = fields.Integer(
         compute="_compute_last_evaluation", store=True, string="Last New Customers"
     )
     channel_satisfaction = fields.Float(
-        compute="_compute_last_evaluation", store=True, string="Last Satisfaction"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Satisfaction",
+        aggregator="avg",
     )
     channel_satisfaction_measured = fields.Boolean(
         compute="_compute_last_evaluation",
@@ -119,7 +147,10 @@ class ResPartner(models.Model):
         "of the last evaluation.",
     )
     channel_training_rate = fields.Float(
-        compute="_compute_last_evaluation", store=True, string="Last Training Rate (%)"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Training Rate (%)",
+        aggregator="avg",
     )
     channel_change = fields.Selection(
         [("promote", "Promote"), ("keep", "Keep"), ("demote", "Demote")],
@@ -132,9 +163,13 @@ class ResPartner(models.Model):
         related="last_evaluation_id.grade_recommended_id", string="Recommended Level"
     )
 
+    @api.model
+    def _read_group_expand_grade_ladder(self, grades, domain):
+        return self.env["res.partner.grade"]._get_ladder()
+
     @api.depends_context("uid")
     def _compute_channel_can_edit(self):
-        self.channel_can_edit = self._is_channel_manager()
+        self.channel_can_edit = self._may_edit_channel_fields()
 
     @api.depends("grade_evaluation_ids")
     def _compute_grade_evaluation_count(self):
@@ -145,6 +180,50 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.grade_evaluation_count = counts.get(partner, 0)
+
+    @api.depends("grade_id")
+    def _compute_channel_grade_history(self):
+        """The level changes tracked on the partners' chatter (one query), newest first,
+        as a small table: date, from, to, by whom. Sudo: the tracking values themselves are
+        for administrators, the level of a partner is readable by its readers."""
+        self.channel_grade_history = False
+        partners = self.filtered("id")
+        if not partners:
+            return
+        field = self.env["ir.model.fields"]._get("res.partner", "grade_id")
+        trackings = (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .search(
+                [
+                    ("field_id", "=", field.id),
+                    ("mail_message_id.model", "=", "res.partner"),
+                    ("mail_message_id.res_id", "in", partners.ids),
+                ],
+                order="id desc",
+            )
+        )
+        rows = {}
+        for tracking in trackings:
+            message = tracking.mail_message_id
+            rows.setdefault(message.res_id, []).append(
+                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                % (
+                    format_date(self.env, message.date),
+                    tracking.old_value_char or "-",
+                    tracking.new_value_char or "-",
+                    message.author_id.name or "",
+                )
+            )
+        header = Markup(
+            "<table class='table table-sm o_channel_grade_history'><thead><tr>"
+            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>"
+        ) % (self.env._("Date"), self.env._("From"), self.env._("To"), self.env._("By"))
+        for partner in partners:
+            if partner.id in rows:
+                partner.channel_grade_history = (
+                    header + Markup("").join(rows[partner.id]) + Markup("</tbody></table>")
+                )
 
     @api.depends("training_ids")
     def _compute_training_count(self):
@@ -168,8 +247,10 @@ class ResPartner(models.Model):
     _LAST_EVALUATION_FIELDS = (
         "last_evaluation_id",
         "channel_revenue",
+        "channel_revenue_previous",
         "channel_growth",
         "channel_collection_rate",
+        "channel_collection_measured",
         "channel_new_customers",
         "channel_satisfaction",
         "channel_satisfaction_measured",
@@ -186,8 +267,10 @@ class ResPartner(models.Model):
                 [
                     "partner_id",
                     "revenue",
+                    "revenue_previous",
                     "growth",
                     "collection_rate",
+                    "collection_measured",
                     "new_customers",
                     "satisfaction",
                     "satisfaction_measured",
@@ -203,8 +286,10 @@ class ResPartner(models.Model):
             evaluation = last.get(partner.id, empty)
             partner.last_evaluation_id = evaluation
             partner.channel_revenue = evaluation.revenue
+            partner.channel_revenue_previous = evaluation.revenue_previous
             partner.channel_growth = evaluation.growth
             partner.channel_collection_rate = evaluation.collection_rate
+            partner.channel_collection_measured = evaluation.collection_measured
             partner.channel_new_customers = evaluation.new_customers
             partner.channel_satisfaction = evaluation.satisfaction
             partner.channel_satisfaction_measured = evaluation.satisfaction_measured
@@ -222,8 +307,10 @@ class ResPartner(models.Model):
                 UPDATE res_partner p
                    SET last_evaluation_id = e.id,
                        channel_revenue = e.revenue,
+                       channel_revenue_previous = e.revenue_previous,
                        channel_growth = e.growth,
                        channel_collection_rate = e.collection_rate,
+                       channel_collection_measured = e.collection_measured,
                        channel_new_customers = e.new_customers,
                        channel_satisfaction = e.satisfaction,
                        channel_satisfaction_measured = e.satisfaction_measured,
@@ -267,32 +354,71 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_applied_evaluations(self):
+        evaluated = (
+            self.env["res.partner.grade.evaluation"]
+            .sudo()
+            .search([("partner_id", "in", self.ids), ("state", "=", "applied")])
+            .partner_id
+        )
+        if evaluated:
+            raise UserError(
+                self.env._(
+                    "%(partners)s cannot be deleted: their applied evaluations are the history "
+                    "of their level. Archive them instead.",
+                    partners=", ".join(evaluated.mapped("display_name")),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(
             vals.get(f) for vals in vals_list for f in self._CHANNEL_MANAGED_FIELDS
         ):
             self._check_channel_manager_rights()
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            if vals.get("grade_id") and not vals.get("grade_date"):
+                vals["grade_date"] = today
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su and any(f in vals for f in self._CHANNEL_MANAGED_FIELDS):
             self._check_channel_manager_rights()
+        if "grade_id" in vals and "grade_date" not in vals:
+            # the level changes: "level since" follows, unless given
+            grade_id = vals["grade_id"] or False
+            changed = self.filtered(lambda p: p.grade_id.id != grade_id)
+            if changed and changed != self:
+                super(ResPartner, self - changed).write(vals)
+                return changed.write(vals)
+            if changed:
+                vals = dict(vals, grade_date=grade_id and fields.Date.context_today(self))
         return super().write(vals)
 
     @api.model
     def _is_channel_manager(self):
+        """Whether the user is a channel manager (administrators of the app are): submits,
+        approves and applies evaluations, confirms blocked cross-territory sales."""
+        return self.env.su or self.env.user.has_group(
+            "sales_pm_collab.group_collab_channel_manager"
+        )
+
+    @api.model
+    def _may_edit_channel_fields(self):
+        """Channel managers, and like core's partner levels, sales managers and settings
+        administrators change the channel fields and levels of partners."""
         user = self.env.user
         return (
-            self.env.su
-            or user.has_group("sales_pm_collab.group_collab_channel_manager")
+            self._is_channel_manager()
             or user.has_group("sales_team.group_sale_manager")
             or user.has_group("base.group_system")
         )
 
     @api.model
     def _check_channel_manager_rights(self):
-        if self.env.context.get("channel_grade_from_sale") or self._is_channel_manager():
+        if self._may_edit_channel_fields():
             return
         raise AccessError(
             self.env._(

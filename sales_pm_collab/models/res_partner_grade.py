@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
-# criterion field -> (KPI label, ladder-checked): the ladder consistency check compares
-# the thresholds of adjacent grades; the training rate is left out because each grade
+# the criteria of a grade -> whether the ladder compares it between adjacent grades (its
+# direction and consistency check); the training rate is not compared because each grade
 # measures it against its own mandatory courses, so the percentages are not comparable.
 LADDER_CRITERIA = {
     "min_revenue": True,
@@ -17,18 +17,22 @@ class ResPartnerGrade(models.Model):
 
     The ladder runs along ``sequence``; which end is the top is read from the thresholds:
     the grade that asks more is the higher one, whichever way the sequence was numbered
-    (see `_ladder_ascending`). Without any threshold to tell, core's convention holds: the
-    grade listed first is the highest (core ships Gold = 1, Silver = 2, Bronze = 3). A
-    criterion left at zero is not required. A ladder whose thresholds go both ways is
-    accepted but flagged (`ladder_warning`): creating or editing a grade never fails
-    because of the other grades.
+    (see `_get_ladder`). A grade without any criterion asks less than every grade with
+    criteria, so it sits at the bottom; the lowest of them is the entry level, the others
+    (e.g. core's Gold / Silver / Bronze left next to a ladder of your own) are flagged.
+    Without any threshold to tell, core's convention holds: the grade listed first is the
+    highest (core ships Gold = 1, Silver = 2, Bronze = 3). A criterion left at zero is not
+    required. A ladder whose thresholds go both ways is accepted but flagged
+    (`ladder_warning`): creating or editing a grade never fails because of the other
+    grades.
     """
 
     _inherit = "res.partner.grade"
 
     sequence = fields.Integer(
-        help="Ladder order. The end of the ladder with the higher thresholds is the top; "
-        "with no thresholds set, the grade listed first is the highest.",
+        help="Ladder order, numbered either way: the end of the ladder with the higher "
+        "thresholds is the top. Levels without any criterion sit at the bottom; with no "
+        "thresholds set at all, the level listed first is the highest.",
     )
     # --- channel ---
     min_revenue = fields.Monetary(
@@ -39,12 +43,13 @@ class ResPartnerGrade(models.Model):
     )
     min_collection_rate = fields.Float(
         string="Minimum Collection Rate (%)",
-        help="Share of the amount of invoices due in the window that is paid. Zero: not required.",
+        help="Share of the amount of invoices due in the window that is paid (credit notes "
+        "taken off what is due). Zero: not required.",
     )
     min_new_customers = fields.Integer(
         string="Minimum New Customers",
-        help="Customers of opportunities won in the window through this partner that had "
-        "never won an opportunity before. Zero: not required.",
+        help="Customer companies first won in the window with this partner (no opportunity "
+        "of theirs won before). Zero: not required.",
     )
     min_satisfaction = fields.Float(
         string="Minimum Satisfaction (1-5)",
@@ -82,11 +87,17 @@ class ResPartnerGrade(models.Model):
     )
     ladder_level = fields.Integer(
         compute="_compute_ladder_level",
-        help="Position on the ladder, 1 being the lowest active grade.",
+        help="Position on the ladder, 1 being the lowest: the levels without any criterion "
+        "share the bottom.",
     )
     ladder_warning = fields.Char(
         compute="_compute_ladder_level",
-        help="Set when this grade asks less than a grade below it on the ladder.",
+        help="Set when this level asks less than a level below it on the ladder, or has no "
+        "criterion while another level is the entry level.",
+    )
+    has_criteria = fields.Boolean(
+        compute="_compute_has_criteria",
+        help="Technical: whether any criterion of the level is set.",
     )
 
     _min_revenue_positive = models.Constraint(
@@ -137,6 +148,7 @@ class ResPartnerGrade(models.Model):
         "min_collection_rate",
         "min_new_customers",
         "min_satisfaction",
+        "min_training_rate",
     )
     @api.depends_context("company")
     def _compute_ladder_level(self):
@@ -145,29 +157,43 @@ class ResPartnerGrade(models.Model):
             company = grade.company_id or self.env.company
             if company not in ladders:
                 ladder = self._get_ladder(company)
-                ladders[company] = (
-                    {g.id: len(ladder) - i for i, g in enumerate(ladder)},
-                    ladder._ladder_inversions(),
-                )
-            levels, inversions = ladders[company]
+                graded = ladder.filtered("has_criteria")
+                # the grades without criteria share the bottom rung
+                levels = {g.id: len(graded) + 1 - i for i, g in enumerate(graded)}
+                levels.update({g.id: 1 for g in ladder - graded})
+                ladders[company] = (levels, ladder._ladder_warnings())
+            levels, warnings = ladders[company]
             grade.ladder_level = levels.get(grade.id, 0)
-            grade.ladder_warning = inversions.get(grade.id, False)
+            grade.ladder_warning = warnings.get(grade.id, False)
 
-    def _ladder_inversions(self):
-        """{grade id: warning} for the grades of this ladder (highest first) that ask less
-        than the grade just below them on revenue, collection rate, new customers or
-        satisfaction (an empty criterion counts as 0; the training rate is not compared:
-        each grade measures its own courses). Such a ladder still works, the recommendation
-        is the highest grade whose every set criterion is met, but it can skip grades."""
+    @api.depends(*LADDER_CRITERIA)
+    def _compute_has_criteria(self):
+        for grade in self:
+            grade.has_criteria = any(grade[fname] for fname in LADDER_CRITERIA)
+
+    def _ladder_warnings(self):
+        """{grade id: warning} for the grades of this ladder (`_get_ladder`, highest first):
+
+        - a grade with criteria that asks less than the grade with criteria just below it
+          on revenue, collection rate, new customers or satisfaction (an empty criterion
+          counts as 0; the training rate is not compared: each grade measures its own
+          courses). Such a ladder still works, the recommendation is the highest grade
+          whose every set criterion is met, but it can skip grades;
+        - a grade without any criterion that is not the entry level: it asks nothing, so it
+          sits at the bottom of the ladder next to the entry level and is never
+          recommended to a partner that does not hold it already (e.g. core's Gold, Silver
+          and Bronze next to a ladder of your own).
+        """
         labels = self._criterion_labels()
         warnings = {}
-        for higher, lower in zip(self, self[1:], strict=False):
+        graded = self.filtered("has_criteria")
+        for higher, lower in zip(graded, graded[1:], strict=False):
             for fname, checked in LADDER_CRITERIA.items():
                 if checked and (higher[fname] or 0) < (lower[fname] or 0):
                     warnings[higher.id] = self.env._(
                         "%(higher)s is above %(lower)s on the ladder but asks less on "
                         "%(criterion)s (%(high_value)s < %(low_value)s): raise its threshold, "
-                        "lower the one of %(lower)s, or reorder the grades.",
+                        "lower the one of %(lower)s, or reorder the levels.",
                         higher=higher.display_name,
                         lower=lower.display_name,
                         criterion=labels[fname],
@@ -175,7 +201,23 @@ class ResPartnerGrade(models.Model):
                         low_value=lower[fname],
                     )
                     break
+        entry = self._ladder_entry()
+        for grade in self - graded - entry:
+            warnings[grade.id] = self.env._(
+                "%(grade)s has no criterion: it asks nothing, so it sits at the bottom of the "
+                "ladder with the entry level %(entry)s, which partners without a level are "
+                "recommended; partners holding %(grade)s keep it until they qualify for a "
+                "level with criteria. Set its criteria, or archive it if you do not use it.",
+                grade=grade.display_name,
+                entry=entry.display_name,
+            )
         return warnings
+
+    def _ladder_entry(self):
+        """The entry level of this ladder (`_get_ladder`, highest first): its lowest grade
+        when that grade has no criterion, else none."""
+        bottom = self[-1:]
+        return bottom if bottom and not bottom.has_criteria else self.browse()
 
     @api.model
     def _criterion_labels(self):
@@ -189,20 +231,37 @@ class ResPartnerGrade(models.Model):
 
     @api.model
     def _get_ladder(self, company=None):
-        """Active grades of the company (and shared ones), HIGHEST FIRST."""
+        """Active grades of the company (and shared ones), HIGHEST FIRST.
+
+        The grade that asks more is the higher one: the grades with criteria are ordered
+        along the sequence in the direction their thresholds climb (`_ladder_ascending`);
+        the grades without any criterion ask less than all of them and come last, ordered
+        along the sequence in the same direction, the most recently created one lowest on
+        a tie (core's Gold, Silver and Bronze are the oldest). The last grade, when it has
+        no criterion, is the entry level (`_ladder_entry`).
+        """
         company = company or self.env.company
         grades = self.search(
             [("company_id", "in", [company.id, False])],
             order="sequence, id",
         )
-        return grades[::-1] if grades._ladder_ascending() else grades
+        graded = grades.filtered("has_criteria")
+        plain = grades - graded
+        ascending = graded._ladder_ascending(plain)
+        if ascending:
+            graded = graded[::-1]
+            plain = plain.sorted(lambda g: (-g.sequence, g.id))
+        return graded + plain
 
-    def _ladder_ascending(self):
-        """Whether these grades (in sequence order) climb with the sequence.
+    def _ladder_ascending(self, plain=None):
+        """Whether these grades with criteria (in sequence order) climb with the sequence.
 
         Read from the thresholds of adjacent grades: more steps up than down along the
-        sequence means the last grade is the top. With as many (or none, e.g. core's
-        Gold / Silver / Bronze without criteria), core's convention: the first is the top.
+        sequence means the last grade is the top. When the thresholds cannot tell (e.g. a
+        single grade with criteria), the grades without criteria `plain` can: they ask
+        less, so the sequence climbs if the grades with criteria are numbered after them
+        more often than before. Else core's convention: the first listed is the top (core
+        ships Gold = 1, Silver = 2, Bronze = 3).
         """
         ups = downs = 0
         for first, second in zip(self, self[1:], strict=False):
@@ -212,4 +271,9 @@ class ResPartnerGrade(models.Model):
                 before, after = first[fname] or 0, second[fname] or 0
                 ups += after > before
                 downs += after < before
+        if ups == downs:
+            for grade in self:
+                for other in plain or ():
+                    ups += grade.sequence > other.sequence
+                    downs += grade.sequence < other.sequence
         return ups > downs

@@ -79,22 +79,32 @@ class ResPartnerGradeEvaluation(models.Model):
         readonly=True,
         help="Revenue of the window of the same length just before.",
     )
-    growth = fields.Float(string="Growth (%)", readonly=True)
+    growth = fields.Float(
+        string="Growth (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Revenue against the previous window; 0 when there was no previous revenue.",
+    )
     amount_due = fields.Monetary(
         string="Invoiced Due",
         readonly=True,
-        help="Total of the customer invoices due in the window.",
+        help="Total of the customer invoices due in the window, less the credit notes "
+        "reconciled with them.",
     )
     amount_collected = fields.Monetary(
         string="Collected",
         readonly=True,
-        help="Part of the invoices due in the window that is paid (residual unpaid).",
+        help="Part of the amount due that is paid (the residual is unpaid).",
     )
-    collection_rate = fields.Float(string="Collection Rate (%)", readonly=True)
+    collection_rate = fields.Float(string="Collection Rate (%)", readonly=True, aggregator="avg")
     collection_measured = fields.Boolean(
         readonly=True, help="False when no invoice was due in the window."
     )
-    new_customers = fields.Integer(readonly=True)
+    new_customers = fields.Integer(
+        readonly=True,
+        help="Customer companies first won in the window with this channel partner: no "
+        "opportunity of theirs was won (with any partner or none) before.",
+    )
     new_customer_ids = fields.Many2many(
         "res.partner",
         "res_partner_grade_evaluation_new_customer_rel",
@@ -105,6 +115,7 @@ class ResPartnerGradeEvaluation(models.Model):
     )
     satisfaction = fields.Float(
         readonly=True,
+        aggregator="avg",
         help="Average satisfaction (1 to 5) of the feedback of the partner's customers "
         "rated in the window: customer companies of opportunities won with this channel "
         "partner by the end of the window; cancelled feedback left out.",
@@ -121,6 +132,7 @@ class ResPartnerGradeEvaluation(models.Model):
     training_rate = fields.Float(
         string="Training Rate (%)",
         readonly=True,
+        aggregator="avg",
         help="Share of the mandatory courses of the target level (the level above the "
         "recommended one; the recommended one at the top) the partner passed.",
     )
@@ -210,7 +222,8 @@ class ResPartnerGradeEvaluation(models.Model):
         if not self.env["res.partner"]._is_channel_manager():
             raise UserError(
                 self.env._(
-                    "Only channel managers can submit, approve, reject or apply evaluations."
+                    "Only channel managers can submit, approve, reject or apply evaluations: "
+                    "ask a channel manager."
                 )
             )
 
@@ -248,7 +261,7 @@ class ResPartnerGradeEvaluation(models.Model):
         if already:
             raise UserError(
                 self.env._(
-                    "%(names)s is already approved: an evaluation is approved once.",
+                    "An evaluation is approved once; already approved: %(names)s.",
                     names=", ".join(already.mapped("name")),
                 )
             )
@@ -328,6 +341,14 @@ class ResPartnerGradeEvaluation(models.Model):
                 evaluation.message_post_with_source(
                     template, message_type="comment", subtype_xmlid="mail.mt_comment"
                 )
+            elif evaluation.notify_partner and template:
+                evaluation.message_post(
+                    body=self.env._(
+                        "The result was not emailed: %(partner)s has no email address.",
+                        partner=partner.display_name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
         return True
 
     def _summary_html(self):
@@ -346,16 +367,18 @@ class ResPartnerGradeEvaluation(models.Model):
                 },
             ),
             self.env._(
-                "Revenue %(revenue)s (growth %(growth)s%%), collection rate %(collection)s, "
+                "Revenue %(revenue)s (growth %(growth)s), collection rate %(collection)s, "
                 "new customers %(new)s, satisfaction %(satisfaction)s, training rate "
                 "%(training)s%%.",
                 revenue=formatLang(self.env, self.revenue, currency_obj=self.currency_id),
-                growth=round(self.growth, 1),
+                growth=f"{self.growth:.1f}%"
+                if self.revenue_previous
+                else self.env._("no previous revenue"),
                 collection=f"{self.collection_rate:.1f}%"
                 if self.collection_measured
                 else self.env._("not measured"),
                 new=self.new_customers,
-                satisfaction=f"{self.satisfaction:.1f}"
+                satisfaction=f"{self.satisfaction:.2f}"
                 if self.satisfaction_measured
                 else self.env._("not measured"),
                 training=round(self.training_rate, 1),
@@ -531,7 +554,9 @@ class ResPartnerGradeEvaluation(models.Model):
             partners = self.env["res.partner"].browse(partners)
         date_from = fields.Date.to_date(date_from)
         date_to = fields.Date.to_date(date_to)
-        if not date_from or not date_to or date_to < date_from:
+        if not date_from or not date_to:
+            raise ValidationError(self.env._("Set the start and the end of the evaluation window."))
+        if date_to < date_from:
             raise ValidationError(
                 self.env._(
                     "The evaluation window ends (%(to)s) before it starts (%(from)s): pick an "
@@ -539,9 +564,17 @@ class ResPartnerGradeEvaluation(models.Model):
                     **{"from": date_from, "to": date_to},
                 )
             )
-        # the channel partners behind the given ones (commercial entities), in one query
+        # the channel partners behind the given ones (commercial entities) that this
+        # company may evaluate (its own or shared), in one query
+        company = self.env.company
         self.env["res.partner"].flush_model(
-            ["commercial_partner_id", "channel_type", "channel_manager_id", "grade_id"]
+            [
+                "commercial_partner_id",
+                "channel_type",
+                "channel_manager_id",
+                "grade_id",
+                "company_id",
+            ]
         )
         rows = self.env.execute_query(
             SQL(
@@ -550,20 +583,22 @@ class ResPartnerGradeEvaluation(models.Model):
                   FROM res_partner p
                   JOIN res_partner c ON c.id = p.commercial_partner_id
                  WHERE p.id = ANY(%(ids)s) AND c.channel_type IS NOT NULL
+                   AND (c.company_id IS NULL OR c.company_id = %(company)s)
               ORDER BY c.id
                 """,
                 ids=partners.ids,
+                company=company.id,
             )
         )
         partners = self.env["res.partner"].browse([row[0] for row in rows])
         if not partners:
             raise UserError(
                 self.env._(
-                    "None of the selected partners is a channel partner: set a channel type "
-                    "on them first."
+                    "None of the selected partners is a channel partner of %(company)s: set a "
+                    "channel type on them first, or switch to their company.",
+                    company=company.name,
                 )
             )
-        company = self.env.company
         kpis = self._compute_kpis(partners, date_from, date_to)
         criteria = self._ladder_criteria(self.env["res.partner.grade"]._get_ladder(company))
         previous = self._previous_evaluations(partners, date_to)
@@ -742,8 +777,10 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.model
     def _kpi_collection(self, partners, date_from, date_to):
         """{partner_id: (amount due, amount collected)} over the customer invoices due in
-        the window (company currency; the residual counts as unpaid; reversed invoices
-        are left out). A partner with no invoice due is not measured."""
+        the window, company currency. What a credit note reconciled with an invoice takes
+        off is not due (a credited amount is not collected: reversed invoices weigh
+        nothing); of the rest, the residual counts as unpaid. A partner with no amount
+        due is not measured."""
         self.env["account.move"].flush_model(
             [
                 "state",
@@ -756,20 +793,35 @@ class ResPartnerGradeEvaluation(models.Model):
                 "payment_state",
             ]
         )
+        self.env["account.move.line"].flush_model(["move_id", "display_type"])
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "amount"]
+        )
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT commercial_partner_id,
-                       SUM(amount_total_signed),
-                       SUM(amount_total_signed - amount_residual_signed)
-                  FROM account_move
-                 WHERE state = 'posted'
-                   AND move_type = 'out_invoice'
-                   AND payment_state != 'reversed'
-                   AND company_id = %(company)s
-                   AND invoice_date_due BETWEEN %(date_from)s AND %(date_to)s
-                   AND commercial_partner_id = ANY(%(partners)s)
-              GROUP BY commercial_partner_id
+                SELECT m.commercial_partner_id,
+                       SUM(m.amount_total_signed - COALESCE(cr.credited, 0)),
+                       SUM(m.amount_total_signed - COALESCE(cr.credited, 0)
+                           - m.amount_residual_signed)
+                  FROM account_move m
+             LEFT JOIN LATERAL (
+                        SELECT SUM(apr.amount) AS credited
+                          FROM account_move_line il
+                          JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
+                          JOIN account_move_line rl ON rl.id = apr.credit_move_id
+                          JOIN account_move rm ON rm.id = rl.move_id
+                         WHERE il.move_id = m.id
+                           AND il.display_type = 'payment_term'
+                           AND rm.move_type = 'out_refund'
+                       ) cr ON TRUE
+                 WHERE m.state = 'posted'
+                   AND m.move_type = 'out_invoice'
+                   AND m.payment_state != 'reversed'
+                   AND m.company_id = %(company)s
+                   AND m.invoice_date_due BETWEEN %(date_from)s AND %(date_to)s
+                   AND m.commercial_partner_id = ANY(%(partners)s)
+              GROUP BY m.commercial_partner_id
                 """,
                 company=self.env.company.id,
                 date_from=date_from,
@@ -782,7 +834,9 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.model
     def _kpi_new_customers(self, partners, date_from, date_to):
         """{partner_id: [customer company ids]}: customers of opportunities won in the window
-        with this channel partner that had no won opportunity before the window."""
+        with this channel partner that had won no opportunity (with any partner or none)
+        before the first one won with it in the window: a customer is new for one partner
+        only, the one that won it first."""
         self.env["crm.lead"].flush_model(
             ["won_status", "date_closed", "channel_partner_id", "partner_id", "company_id"]
         )
@@ -791,21 +845,24 @@ class ResPartnerGradeEvaluation(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT l.channel_partner_id, ARRAY_AGG(DISTINCT c.commercial_partner_id)
-                  FROM crm_lead l
-                  JOIN res_partner c ON c.id = l.partner_id
-                 WHERE l.won_status = 'won'
-                   AND l.channel_partner_id = ANY(%(partners)s)
-                   AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
-                   AND (l.company_id IS NULL OR l.company_id = %(company)s)
-                   AND NOT EXISTS (
+                SELECT w.channel_partner_id, ARRAY_AGG(w.customer_id ORDER BY w.customer_id)
+                  FROM (SELECT l.channel_partner_id, c.commercial_partner_id AS customer_id,
+                               MIN(l.date_closed) AS first_won
+                          FROM crm_lead l
+                          JOIN res_partner c ON c.id = l.partner_id
+                         WHERE l.won_status = 'won'
+                           AND l.channel_partner_id = ANY(%(partners)s)
+                           AND l.date_closed >= %(start)s AND l.date_closed < %(end)s
+                           AND (l.company_id IS NULL OR l.company_id = %(company)s)
+                      GROUP BY l.channel_partner_id, c.commercial_partner_id) w
+                 WHERE NOT EXISTS (
                         SELECT 1
                           FROM crm_lead e
                           JOIN res_partner ec ON ec.id = e.partner_id
                          WHERE e.won_status = 'won'
-                           AND ec.commercial_partner_id = c.commercial_partner_id
-                           AND e.date_closed < %(start)s)
-              GROUP BY l.channel_partner_id
+                           AND ec.commercial_partner_id = w.customer_id
+                           AND e.date_closed < w.first_won)
+              GROUP BY w.channel_partner_id
                 """,
                 partners=partners.ids,
                 start=start,
@@ -945,8 +1002,10 @@ class ResPartnerGradeEvaluation(models.Model):
 
     @api.model
     def _ladder_criteria(self, ladder):
-        """The criteria of the ladder's grades as plain dicts (highest grade first), read
-        once per batch."""
+        """The criteria of the ladder's grades as plain dicts (highest grade first, from
+        `_get_ladder`), read once per batch. `plain`: the grade has no criterion (such
+        grades come last); `entry`: the entry level, the lowest of them."""
+        entry = ladder._ladder_entry()
         return [
             {
                 "grade": grade,
@@ -957,6 +1016,8 @@ class ResPartnerGradeEvaluation(models.Model):
                 "min_training_rate": grade.min_training_rate,
                 "mandatory": set(grade.mandatory_course_ids.ids),
                 "grace": grade.demotion_grace or 1,
+                "plain": not grade.has_criteria,
+                "entry": grade == entry,
             }
             for grade in ladder
         ]
@@ -1011,14 +1072,22 @@ class ResPartnerGradeEvaluation(models.Model):
             elif kind == "collection_rate":
                 texts.append(self.env._("collection rate +%(points)s pts", points=f"{value:.1f}"))
             elif kind == "new_customers":
-                texts.append(self.env._("%(count)s new customers", count=value))
+                texts.append(
+                    self.env._("%(count)s new customers", count=value)
+                    if value > 1
+                    else self.env._("1 new customer")
+                )
             elif kind == "satisfaction" and value is None:
                 texts.append(self.env._("satisfaction not measured"))
             elif kind == "satisfaction":
                 points = f"{value:.2f}".rstrip("0").rstrip(".")
                 texts.append(self.env._("satisfaction +%(points)s", points=points))
             elif kind == "trainings":
-                texts.append(self.env._("%(count)s mandatory trainings", count=value))
+                texts.append(
+                    self.env._("%(count)s mandatory trainings", count=value)
+                    if value > 1
+                    else self.env._("1 mandatory training")
+                )
         return "; ".join(texts)
 
     @api.model
@@ -1035,15 +1104,19 @@ class ResPartnerGradeEvaluation(models.Model):
         passed = vals.get("passed_course_ids") or set()
         rank = None
         for index, crit in enumerate(criteria):  # the highest grade without gap
+            if crit["plain"] and not crit["entry"] and crit["grade"].id != current_id:
+                # a grade without criteria is met by anyone: it is recommended as the
+                # entry level, or kept by the partners holding it, never handed out
+                continue
             if not self._grade_gaps(crit, vals, passed):
                 rank = index
                 break
         ranks = {crit["grade"].id: index for index, crit in enumerate(criteria)}
         recommended = criteria[rank] if rank is not None else None
-        if rank is None:
-            target = criteria[-1] if criteria else None
-        else:
-            target = criteria[rank - 1] if rank else None
+        # the next grade: the one just above, the lowest with criteria from the bottom
+        graded = [index for index, crit in enumerate(criteria) if not crit["plain"]]
+        above = [index for index in graded if rank is None or index < rank]
+        target = criteria[above[-1]] if above else None
         current_rank = ranks.get(current_id)
         failing = current_rank is not None and (rank is None or rank > current_rank)
         streak = 0
@@ -1062,7 +1135,7 @@ class ResPartnerGradeEvaluation(models.Model):
             change = "keep"
         if target:
             gap_note = self._format_gaps(self._grade_gaps(target, vals, passed), lang)
-        elif recommended:
+        elif recommended and not recommended["plain"]:
             gap_note = self.env._("top of the ladder")
         else:
             gap_note = False

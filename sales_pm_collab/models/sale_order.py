@@ -121,8 +121,8 @@ class SaleOrder(models.Model):
 
     def _add_partnership(self):
         # selling a membership product sets the customer's level (partnership): allowed
-        # to the salesperson confirming the order
-        return super(SaleOrder, self.with_context(channel_grade_from_sale=True))._add_partnership()
+        # to the salesperson confirming the order, who may not change levels by hand
+        return super(SaleOrder, self.sudo())._add_partnership()
 
     def action_view_territory_conflicts(self):
         self.ensure_one()

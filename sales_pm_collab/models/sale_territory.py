@@ -225,8 +225,10 @@ class SaleTerritory(models.Model):
         return found
 
     @api.model
-    def _conflict_warning(self, conflicts):
-        """A readable warning for the result of _find_conflicts for one sale."""
+    def _conflict_warning(self, conflicts, customer_address=False):
+        """A readable warning for the result of _find_conflicts for one sale: about its
+        delivery address (orders) or its customer's address (`customer_address`,
+        opportunities)."""
         if not conflicts:
             return False
         territories = self.browse([tid for tid, _owners in conflicts]).sudo()
@@ -235,6 +237,14 @@ class SaleTerritory(models.Model):
             .browse(sorted({pid for _tid, owners in conflicts for pid in owners}))
             .sudo()
         )
+        if customer_address:
+            return self.env._(
+                "The customer's address lies in the exclusive territory %(territories)s, "
+                "authorised to %(owners)s: selling there through this channel partner is a "
+                "cross-territory sale.",
+                territories=", ".join(territories.mapped("name")),
+                owners=", ".join(owners.mapped("name")),
+            )
         return self.env._(
             "The delivery address lies in the exclusive territory %(territories)s, "
             "authorised to %(owners)s: selling there through this partner is a "

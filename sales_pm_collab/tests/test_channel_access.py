@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .channel_common import ChannelCommon
@@ -81,10 +81,48 @@ class TestChannelAccess(ChannelCommon):
                 with self.assertRaises(AccessError):
                     env["sale.territory"].browse(self.territory.id).name = "x"
 
+    def test_rep_cannot_bypass_through_the_context(self):
+        """The context is the caller's (RPC): it opens no door."""
+        env = self.env(user=self.user_rep, context={"channel_grade_from_sale": True})
+        with self.assertRaises(AccessError):
+            env["res.partner"].browse(self.dist_a.id).grade_id = self.grade_gold
+
+    def test_rep_selling_a_membership_sets_the_level(self):
+        """Core partnership: confirming an order of a membership product sets the
+        customer's level, also when the salesperson may not change levels by hand."""
+        membership = self.env["product.product"].create(
+            {
+                "name": "T-Gold membership",
+                "type": "service",
+                "list_price": 1000,
+                "service_tracking": "partnership",
+                "grade_id": self.grade_gold.id,
+            }
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(self.user_rep)
+            .create(
+                {
+                    "partner_id": self.customer_x.id,
+                    "order_line": [Command.create({"product_id": membership.id})],
+                }
+            )
+        )
+        order.action_confirm()
+        self.assertEqual(self.customer_x.grade_id, self.grade_gold)
+        self.assertEqual(self.customer_x.specific_property_product_pricelist, self.pricelist_gold)
+        self.assertTrue(self.customer_x.grade_date)
+
     def test_sales_manager_manages_grades(self):
         env = self.env(user=self.user_sales_manager)
         env["res.partner.grade"].browse(self.grade_registered.id).benefit_note = "<p>ok</p>"
         env["res.partner"].browse(self.dist_b.id).channel_type = "ecommerce"
+        # but the evaluations are the channel managers' (the sales manager reads them)
+        evaluation = env["res.partner.grade.evaluation"].browse(self.evaluation.id)
+        evaluation.read(["revenue"])
+        with self.assertRaisesRegex(UserError, "Only channel managers"):
+            evaluation.action_submit()
 
     def test_portal_and_employee_denied(self):
         with self.assertRaises(AccessError):
@@ -146,3 +184,14 @@ class TestChannelAccess(ChannelCommon):
         )
         self.assertEqual(evaluation.company_id, other_company)
         self.assertFalse(env["res.partner.grade.evaluation"].search([("id", "=", evaluation.id)]))
+        # levels and courses of another company are not shown, shared ones are
+        Grade = self.env["res.partner.grade"]
+        other_grade = Grade.create({"name": "T-Other level", "company_id": other_company.id})
+        shared_grade = Grade.create({"name": "T-Shared level", "company_id": False})
+        other_course = self.env["res.partner.training.course"].create(
+            {"name": "T-Other course", "company_id": other_company.id}
+        )
+        visible = env["res.partner.grade"].search([("id", "in", (other_grade | shared_grade).ids)])
+        self.assertEqual(visible, shared_grade)
+        self.assertNotIn(other_grade, env["res.partner.grade"]._get_ladder())
+        self.assertFalse(env["res.partner.training.course"].search([("id", "=", other_course.id)]))

@@ -65,6 +65,7 @@ class TestChannelApproval(ChannelCommon):
         notes = partner.message_ids.filtered(lambda m: "Evaluation 2024-01-01" in str(m.body))
         self.assertEqual(len(notes), 1)
         self.assertIn("T-Gold", str(notes.body))
+        self.assertIn("no previous revenue", str(notes.body))  # not "growth 0.0%"
         self.assertIn("<br>", str(notes.body))  # a real line break, not escaped text
         self.env.flush_all()
         self.env.cr.precommit.run()  # tracking values are written before commit
@@ -72,12 +73,17 @@ class TestChannelApproval(ChannelCommon):
             lambda t: t.field_id.name == "grade_id"
         )
         self.assertIn("T-Gold", tracked.mapped("new_value_char"))
+        # the level history on the partner form, readable by a rep
+        history = partner.with_user(self.user_rep).channel_grade_history
+        self.assertRegex(str(history), r"<td>T-Silver</td><td>T-Gold</td><td>T_Channel</td>")
         # the result email to the partner, logged on the evaluation
         mail = evaluation.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(len(mail), 1)
         self.assertIn(partner, mail.partner_ids)
         self.assertIn("your partner evaluation", mail.subject)
         self.assertIn("promoted to", str(mail.body))
+        self.assertNotIn("growth", str(mail.body))
+        self.assertIn("To reach", str(mail.body))  # the gap to the next level
 
     def test_no_email_when_not_asked(self):
         evaluation = self._promotion()
@@ -87,6 +93,19 @@ class TestChannelApproval(ChannelCommon):
         evaluation.action_apply()
         self.assertFalse(evaluation.message_ids.filtered(lambda m: m.message_type == "comment"))
         self.assertEqual(self.dist_a.grade_id, self.grade_gold)
+
+    def test_no_email_address_is_noted(self):
+        self.dist_a.email = False
+        evaluation = self._promotion()
+        self.assertTrue(evaluation.notify_partner)
+        evaluation.action_submit()
+        evaluation.action_approve()
+        evaluation.action_apply()
+        self.assertFalse(evaluation.message_ids.filtered(lambda m: m.message_type == "comment"))
+        self.assertTrue(
+            evaluation.message_ids.filtered(lambda m: "not emailed" in str(m.body)),
+            "the channel manager learns why the partner got no email",
+        )
 
     def test_approving_twice_is_an_error(self):
         evaluation = self._promotion()
@@ -168,8 +187,56 @@ class TestChannelApproval(ChannelCommon):
 
     def test_only_channel_managers_decide(self):
         evaluation = self._evaluate(self.dist_a)
-        with self.assertRaisesRegex(UserError, "Only channel managers"):
-            evaluation.with_user(self.user_finance).action_submit()
+        for user in (self.user_finance, self.user_rep, self.user_pm, self.user_sales_manager):
+            for method in ("action_submit", "action_approve", "action_reject", "action_apply"):
+                with (
+                    self.subTest(user=user.login, method=method),
+                    self.assertRaisesRegex(UserError, "Only channel managers"),
+                ):
+                    getattr(evaluation.with_user(user), method)()
+        self.assertEqual(evaluation.state, "draft")
+
+    def test_level_since_follows_manual_level_changes(self):
+        with freeze_time("2025-02-03"):
+            self.dist_b.grade_id = self.grade_gold
+            self.assertEqual(self.dist_b.grade_date, date(2025, 2, 3))
+            partner = self.env["res.partner"].create(
+                {
+                    "name": "T-New silver",
+                    "is_company": True,
+                    "channel_type": "agent",
+                    "grade_id": self.grade_silver.id,
+                }
+            )
+            self.assertEqual(partner.grade_date, date(2025, 2, 3))
+        with freeze_time("2025-06-01"):
+            # the same level written again: still since February; a given date wins
+            (self.dist_b | partner).write({"grade_id": self.grade_gold.id})
+            self.assertEqual(self.dist_b.grade_date, date(2025, 2, 3))
+            self.assertEqual(partner.grade_date, date(2025, 6, 1))
+            self.dist_b.write({"grade_id": self.grade_silver.id, "grade_date": "2025-05-01"})
+            self.assertEqual(self.dist_b.grade_date, date(2025, 5, 1))
+            self.dist_b.grade_id = False
+            self.assertFalse(self.dist_b.grade_date)
+
+    def test_partner_with_applied_evaluations_is_archived_not_deleted(self):
+        partner = self.env["res.partner"].create(
+            {"name": "T-Short-lived", "is_company": True, "channel_type": "retailer"}
+        )
+        evaluation = self._evaluate(partner).with_user(self.user_channel)
+        evaluation.action_submit()
+        evaluation.action_approve()
+        evaluation.action_apply()
+        with self.assertRaisesRegex(UserError, "cannot be deleted.*Archive them instead"):
+            partner.unlink()
+        partner.action_archive()
+        self.assertTrue(evaluation.exists())
+        # without applied evaluations, deleting stays possible
+        draft_only = self.env["res.partner"].create(
+            {"name": "T-Draft only", "is_company": True, "channel_type": "retailer"}
+        )
+        self._evaluate(draft_only)
+        draft_only.unlink()
 
     # --- wizard ---
 

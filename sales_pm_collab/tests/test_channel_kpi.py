@@ -76,6 +76,51 @@ class TestChannelKpi(ChannelCommon):
         self.assertAlmostEqual(evaluation.amount_collected, 1000 + 200 + 50)
         self.assertAlmostEqual(evaluation.collection_rate, 1250 / 2200 * 100, places=4)
 
+    def _reconcile(self, moves):
+        moves.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).reconcile()
+
+    def test_collection_credit_notes_are_not_collected(self):
+        """A credit note reconciled with an invoice takes its amount off what is due: it
+        is neither collected nor unpaid."""
+        invoice = self._invoice(self.dist_a, 1000, date(2024, 3, 1), due=date(2024, 4, 1))
+        credit = self._invoice(self.dist_a, 300, date(2024, 3, 15), move_type="out_refund")
+        self._reconcile(invoice | credit)
+        self._pay(invoice, amount=500)  # 200 left unpaid
+        # fully reversed: weighs nothing
+        reversed_invoice = self._invoice(self.dist_a, 800, date(2024, 5, 1), due=date(2024, 6, 1))
+        reversal = self._invoice(self.dist_a, 800, date(2024, 5, 2), move_type="out_refund")
+        self._reconcile(reversed_invoice | reversal)
+        self.assertEqual(invoice.amount_residual, 200)
+        evaluation = self._evaluate(self.dist_a)
+        self.assertAlmostEqual(evaluation.amount_due, 700)
+        self.assertAlmostEqual(evaluation.amount_collected, 500)
+        self.assertAlmostEqual(evaluation.collection_rate, 500 / 700 * 100, places=4)
+        # the revenue nets the credit notes: 1,000 + 800 - 300 - 800
+        self.assertAlmostEqual(evaluation.revenue, 700)
+
+    def test_collection_foreign_invoice_paid_at_another_rate(self):
+        """A foreign-currency invoice paid in full at another rate is fully collected, at
+        its company-currency amount (the exchange difference is not a debt)."""
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": self.eur.id,
+                "name": "2024-07-01",
+                "rate": 2.5,
+                "company_id": self.company.id,
+            }
+        )
+        invoice = self._invoice(
+            self.dist_a, 400, date(2024, 6, 1), due=date(2024, 6, 30), currency=self.eur
+        )  # 200 at 2 EUR per unit
+        self._pay(invoice, payment_date=date(2024, 7, 10))  # 400 EUR = 160 at 2.5
+        self.assertEqual(invoice.payment_state, "paid")
+        evaluation = self._evaluate(self.dist_a)
+        self.assertAlmostEqual(evaluation.amount_due, 200)
+        self.assertAlmostEqual(evaluation.amount_collected, 200)
+        self.assertAlmostEqual(evaluation.collection_rate, 100)
+
     def test_collection_not_measured_without_invoice_due(self):
         self._invoice(self.dist_a, 1000, date(2024, 12, 20), due=date(2025, 1, 31))
         evaluation = self._evaluate(self.dist_a)
@@ -103,11 +148,19 @@ class TestChannelKpi(ChannelCommon):
         # after the window
         other = self.env["res.partner"].create({"name": "T-late", "is_company": True})
         self._won_deal(self.dist_a, other, date(2025, 1, 2))
+        # W first won directly in the window, then through A: not A's new customer; V
+        # first won through B, then through A: B's new customer only
+        customer_w = self.env["res.partner"].create({"name": "T-Customer W", "is_company": True})
+        self._won_deal(False, customer_w, date(2024, 2, 10))
+        self._won_deal(self.dist_a, customer_w, date(2024, 6, 10))
+        customer_v = self.env["res.partner"].create({"name": "T-Customer V", "is_company": True})
+        self._won_deal(self.dist_b, customer_v, date(2024, 5, 1))
+        self._won_deal(self.dist_a, customer_v, date(2024, 9, 1))
         ev_a, ev_b = self._evaluate(self.dist_a | self.dist_b).sorted(lambda e: e.partner_id.name)
         self.assertEqual(ev_a.new_customers, 1)
         self.assertEqual(ev_a.new_customer_ids, self.customer_x)
-        self.assertEqual(ev_b.new_customers, 1)
-        self.assertEqual(ev_b.new_customer_ids, self.customer_z)
+        self.assertEqual(ev_b.new_customers, 2)
+        self.assertEqual(ev_b.new_customer_ids, self.customer_z | customer_v)
         leads = self.env["crm.lead"].search(ev_a.action_view_new_customer_opportunities()["domain"])
         self.assertEqual(len(leads), 2)
         self.assertEqual(leads.partner_id.commercial_partner_id, self.customer_x)
@@ -140,7 +193,8 @@ class TestChannelKpi(ChannelCommon):
         self.assertEqual(evaluation.grade_recommended_id, self.grade_silver)
         self.assertEqual(evaluation.training_grade_id, self.grade_gold)
         self.assertAlmostEqual(evaluation.training_rate, 50)
-        self.assertIn("1 mandatory trainings", evaluation.gap_note)
+        self.assertIn("1 mandatory training", evaluation.gap_note)
+        self.assertNotIn("trainings", evaluation.gap_note)
 
     def test_kpi_links_open_the_records_behind(self):
         inv = self._invoice(self.dist_a, 1000, date(2024, 3, 1), due=date(2024, 3, 31))
@@ -158,6 +212,31 @@ class TestChannelKpi(ChannelCommon):
         )
         action = evaluation.action_view_trainings()
         self.assertEqual(self.env["res.partner.training"].search(action["domain"]), training)
+
+    def test_last_kpis_on_the_partner_and_averaged_rates(self):
+        """The partner shows its last evaluation's KPIs (the kanban, list and analysis);
+        rates are averaged, not summed, when grouped."""
+        self._pay(self._invoice(self.dist_a, 1000, date(2024, 3, 1), due=date(2024, 3, 31)))
+        half = self._invoice(self.dist_b, 1000, date(2024, 3, 1), due=date(2024, 3, 31))
+        self._pay(half, amount=500)
+        self._invoice(self.dist_a, 400, date(2023, 3, 1))  # previous window: growth
+        self._evaluate(self.dist_a | self.dist_b)
+        self.assertTrue(self.dist_a.channel_collection_measured)
+        self.assertAlmostEqual(self.dist_a.channel_revenue_previous, 400)
+        self.assertAlmostEqual(self.dist_a.channel_growth, 150)
+        [group] = self.env["res.partner"].formatted_read_group(
+            [("id", "in", (self.dist_a | self.dist_b).ids)],
+            [],
+            ["channel_collection_rate:avg", "channel_revenue:sum"],
+        )
+        self.assertAlmostEqual(group["channel_collection_rate:avg"], 75)
+        self.assertAlmostEqual(group["channel_revenue:sum"], 2000)
+        self.assertEqual(
+            self.env["res.partner"]._fields["channel_collection_rate"].aggregator, "avg"
+        )
+        # nothing due in the next window: not measured
+        self._evaluate(self.dist_a, date(2025, 1, 1), date(2025, 12, 31))
+        self.assertFalse(self.dist_a.channel_collection_measured)
 
     def test_queries_do_not_grow_with_partners(self):
         Partner = self.env["res.partner"]

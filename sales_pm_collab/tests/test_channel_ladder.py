@@ -30,7 +30,7 @@ class TestChannelLadder(ChannelCommon):
         # Platinum: revenue 20,000 - 6,000; 1 more new customer; satisfaction unmeasured
         self.assertEqual(
             evaluation.gap_note,
-            "revenue +14,000; 1 new customers; satisfaction not measured",
+            "revenue +14,000; 1 new customer; satisfaction not measured",
         )
         self.assertEqual(evaluation.state, "draft")
 
@@ -133,6 +133,45 @@ class TestChannelLadder(ChannelCommon):
         ):
             self._evaluate(self.dist_a, date(2024, 5, 1), date(2024, 4, 30))
 
+    def test_rpc_arguments_ids_and_iso_dates(self):
+        """The contract over RPC: a list of ids (contacts count for their company), dates
+        as ISO strings; the draft evaluations come back, one per channel partner."""
+        contact = self.env["res.partner"].create({"name": "T-A buyer", "parent_id": self.dist_a.id})
+        Evaluation = self.env["res.partner.grade.evaluation"].with_user(self.user_channel)
+        evaluations = Evaluation.create_for_partners(
+            [contact.id, self.dist_a.id, self.dist_b.id, self.customer_x.id],
+            "2024-01-01",
+            "2024-12-31",
+        )
+        self.assertEqual(evaluations.partner_id, self.dist_a | self.dist_b)
+        self.assertEqual(set(evaluations.mapped("state")), {"draft"})
+        self.assertEqual(set(evaluations.mapped("date_from")), {date(2024, 1, 1)})
+        with self.assertRaisesRegex(ValidationError, "Set the start and the end"):
+            Evaluation.create_for_partners(self.dist_a.ids, False, "2024-12-31")
+
+    def test_partners_of_another_company_are_not_evaluated_here(self):
+        other = self.env["res.company"].create({"name": "T-Other Co"})
+        foreign = self.env["res.partner"].create(
+            {
+                "name": "T-Foreign agent",
+                "is_company": True,
+                "channel_type": "agent",
+                "company_id": other.id,
+            }
+        )
+        evaluations = self._evaluate(self.dist_a | foreign)
+        self.assertEqual(evaluations.partner_id, self.dist_a)
+        with self.assertRaisesRegex(UserError, "channel partner of .*switch to their company"):
+            self._evaluate(foreign)
+        self.user_channel.company_ids |= other
+        evaluation = (
+            self.env["res.partner.grade.evaluation"]
+            .with_user(self.user_channel)
+            .with_company(other)
+            .create_for_partners(foreign, self.DATE_FROM, self.DATE_TO)
+        )
+        self.assertEqual((evaluation.partner_id, evaluation.company_id), (foreign, other))
+
     def test_ladder_inversion_is_flagged_not_refused(self):
         """Editing a grade never fails because of the others; an inverted ladder is
         flagged on the grade that asks less than the one below it."""
@@ -172,6 +211,118 @@ class TestChannelLadder(ChannelCommon):
         # nothing to tell the direction: core's convention, the first listed is the top
         (middle | top).write({"min_revenue": 0})
         self.assertEqual(Grade._get_ladder(), top | middle | entry)
+
+    def _core_grades_without_criteria(self):
+        """Core's Gold (1), Silver (2) and Bronze (3), as in a database without demo data:
+        no criterion (the demo data gives Gold and Silver some)."""
+        core = (
+            self.env.ref("partnership.res_partner_grade_data_gold")
+            | self.env.ref("partnership.res_partner_grade_data_silver")
+            | self.env.ref("partnership.res_partner_grade_data_bronze")
+        )
+        core.write(
+            {
+                "active": True,
+                "min_revenue": 0,
+                "min_collection_rate": 0,
+                "min_new_customers": 0,
+                "min_satisfaction": 0,
+                "min_training_rate": 0,
+                "default_pricelist_id": False,
+            }
+        )
+        return core
+
+    def test_bottom_up_ladder_next_to_core_grades(self):
+        """A ladder numbered bottom-up (sequence 1 = entry level) next to core's Gold /
+        Silver / Bronze, left without criteria at sequences 1-3: the grades that ask
+        nothing sit at the bottom, the entry level is recommended to partners meeting
+        nothing, core's grades are flagged and never handed out."""
+        Grade = self.env["res.partner.grade"]
+        (self.grade_registered | self.grade_silver | self.grade_gold | self.grade_platinum).write(
+            {"active": False}
+        )
+        core_gold, core_silver, core_bronze = self._core_grades_without_criteria()
+        entry = Grade.create({"name": "B-Registered", "sequence": 1})
+        silver = Grade.create(
+            {"name": "B-Silver", "sequence": 2, "min_revenue": 1000, "min_collection_rate": 50}
+        )
+        gold = Grade.create(
+            {"name": "B-Gold", "sequence": 3, "min_revenue": 5000, "min_collection_rate": 80}
+        )
+        ladder = Grade._get_ladder()
+        self.assertEqual(ladder[:2], gold | silver)
+        self.assertEqual(ladder[-1], entry, "the newest grade without criteria is the entry")
+        self.assertEqual(set(ladder[2:-1].ids), set((core_gold | core_silver | core_bronze).ids))
+        self.assertEqual(
+            [gold.ladder_level, silver.ladder_level, entry.ladder_level, core_gold.ladder_level],
+            [3, 2, 1, 1],
+        )
+        self.assertFalse(gold.ladder_warning or silver.ladder_warning or entry.ladder_warning)
+        for grade in core_gold | core_silver | core_bronze:
+            self.assertRegex(
+                grade.ladder_warning, f"{grade.name} has no criterion.*entry level B-Registered"
+            )
+        # recommendations land on the ladder
+        Partner = self.env["res.partner"]
+        held_core = Partner.create(
+            {
+                "name": "T-Core Gold holder",
+                "is_company": True,
+                "channel_type": "agent",
+                "grade_id": core_gold.id,
+            }
+        )
+        qualified_core = Partner.create(
+            {
+                "name": "T-Core Gold qualified",
+                "is_company": True,
+                "channel_type": "agent",
+                "grade_id": core_gold.id,
+            }
+        )
+        self.dist_b.grade_id = silver  # meets nothing: demoted to the entry level
+        self._silver_figures(self.dist_a)  # revenue 1,500 collected: B-Silver
+        self._silver_figures(qualified_core)
+        evaluations = self._evaluate(self.dist_a | self.dist_b | held_core | qualified_core)
+        result = {
+            e.partner_id: (e.grade_recommended_id, e.change, e.grade_next_id) for e in evaluations
+        }
+        self.assertEqual(result[self.dist_a], (silver, "promote", gold))
+        self.assertEqual(result[self.dist_b], (entry, "demote", silver))
+        self.assertEqual(result[held_core], (core_gold, "keep", silver))
+        self.assertEqual(result[qualified_core], (silver, "promote", gold))
+        new_partner = Partner.create(
+            {"name": "T-Newcomer", "is_company": True, "channel_type": "retailer"}
+        )
+        evaluation = self._evaluate(new_partner)
+        self.assertEqual((evaluation.grade_recommended_id, evaluation.change), (entry, "promote"))
+        self.assertIn("revenue +1,000", evaluation.gap_note)
+        # the kanban by level shows every level of the ladder, highest first, even empty
+        groups = Partner.with_context(read_group_expand=True).formatted_read_group(
+            [("id", "in", (self.dist_a | held_core).ids)], ["grade_id"], ["__count"]
+        )
+        self.assertEqual(
+            [g["grade_id"] and g["grade_id"][0] for g in groups],
+            [*ladder.ids, False],  # dist_a has no level yet
+        )
+
+    def test_core_grades_alone(self):
+        """Nothing configured yet (core's three grades, no criteria): core's order, Gold
+        on top; the lowest, Bronze, is the entry level; holders keep their grade."""
+        (self.grade_registered | self.grade_silver | self.grade_gold | self.grade_platinum).write(
+            {"active": False}
+        )
+        core_gold, core_silver, core_bronze = self._core_grades_without_criteria()
+        self.assertEqual(
+            self.env["res.partner.grade"]._get_ladder(), core_gold | core_silver | core_bronze
+        )
+        self.dist_a.grade_id = core_gold
+        self._silver_figures(self.dist_a)
+        ev_a, ev_b = self._evaluate(self.dist_a | self.dist_b).sorted(lambda e: e.partner_id.name)
+        self.assertEqual((ev_a.grade_recommended_id, ev_a.change), (core_gold, "keep"))
+        self.assertEqual((ev_b.grade_recommended_id, ev_b.change), (core_bronze, "promote"))
+        self.assertFalse(ev_a.gap_note or ev_b.gap_note)
 
     def test_negative_thresholds_and_rates_refused(self):
         for field, value in (

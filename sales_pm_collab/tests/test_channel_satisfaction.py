@@ -84,7 +84,8 @@ class TestChannelSatisfaction(ChannelCommon):
         self.assertEqual(self.dist_a.channel_satisfaction, 3.67)
         self.assertTrue(self.dist_a.channel_satisfaction_measured)
         # the summary posted when applied
-        self.assertIn("satisfaction 3.7", ev_a._summary_html())
+        # the figure the level compares: 2 decimals
+        self.assertIn("satisfaction 3.67,", ev_a._summary_html())
 
     def test_window_boundaries(self):
         rated = self._rated_feedback

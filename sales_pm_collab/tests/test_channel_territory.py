@@ -128,6 +128,8 @@ class TestChannelTerritory(ChannelCommon):
             order.action_confirm()
         self.assertEqual(order.state, "draft")
         self.assertFalse(order.territory_conflict_ids)
+        with self.assertRaisesRegex(UserError, "ask a channel manager"):
+            order.with_user(self.user_sales_manager).action_confirm()
         order.with_user(self.user_channel).action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertTrue(order.territory_conflict_ids.blocked_override)
@@ -182,6 +184,7 @@ class TestChannelTerritory(ChannelCommon):
             form.partner_id = self.shanghai_shop
         self.assertIn("T-East", lead.channel_territory_warning)
         self.assertIn("T-Dist A", lead.channel_territory_warning)
+        self.assertIn("customer's address", lead.channel_territory_warning)
         lead.channel_partner_id = self.dist_a
         self.assertFalse(lead.channel_territory_warning)
         # without a customer, the lead's own address counts
