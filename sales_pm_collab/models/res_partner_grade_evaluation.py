@@ -424,6 +424,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 ("company_id", "=", self.company_id.id),
                 ("move_type", "in", ("out_invoice", "out_refund")),
                 ("state", "=", "posted"),
+                ("rebate_settlement_id", "=", False),
                 ("invoice_date", ">=", date_from),
                 ("invoice_date", "<=", date_to),
             ],
@@ -747,10 +748,19 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.model
     def _kpi_revenue(self, partners, date_from, date_to):
         """{partner_id: untaxed revenue}: posted customer invoices minus refunds, dated in
-        the window, company currency (journal items' balance)."""
+        the window, company currency (journal items' balance). Rebate credit notes (from a
+        rebate settlement) are not refunds of sales: paying a partner its rebate must not
+        lower the revenue that grades it."""
         self.env["account.move.line"].flush_model(["balance", "display_type", "move_id"])
         self.env["account.move"].flush_model(
-            ["state", "move_type", "company_id", "invoice_date", "commercial_partner_id"]
+            [
+                "state",
+                "move_type",
+                "company_id",
+                "invoice_date",
+                "commercial_partner_id",
+                "rebate_settlement_id",
+            ]
         )
         rows = self.env.execute_query(
             SQL(
@@ -763,6 +773,7 @@ class ResPartnerGradeEvaluation(models.Model):
                    AND m.company_id = %(company)s
                    AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
                    AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND m.rebate_settlement_id IS NULL
                    AND l.display_type = 'product'
               GROUP BY m.commercial_partner_id
                 """,

@@ -48,6 +48,32 @@ class TestChannelKpi(ChannelCommon):
         self.assertAlmostEqual(evaluation.revenue_previous, 9999)
         self.assertAlmostEqual(evaluation.growth, (2800 - 9999) / 9999 * 100, places=4)
 
+    def test_revenue_ignores_rebate_credit_notes(self):
+        """A rebate paid as a credit note is not a refund of sales: it must not lower the
+        revenue that grades the partner (nor show among the revenue's documents)."""
+        self._invoice(self.dist_a, 5000, date(2024, 3, 10))
+        refund = self._invoice(self.dist_a, 300, date(2024, 4, 1), move_type="out_refund")
+        rebate_note = self._invoice(self.dist_a, 700, date(2024, 4, 2), move_type="out_refund")
+        program = self.env["rebate.program"].create(
+            {
+                "name": "T-rebate",
+                "period": "quarter",
+                "date_start": date(2024, 1, 1),
+                "date_end": date(2024, 12, 31),
+                "band_ids": [Command.create({"attainment_from": 0, "rate": 1})],
+            }
+        )
+        settlement = self.env["rebate.settlement"].create(
+            {"program_id": program.id, "date_from": date(2024, 1, 1)}
+        )
+        rebate_note.rebate_settlement_id = settlement
+        evaluation = self._evaluate(self.dist_a)
+        self.assertAlmostEqual(evaluation.revenue, 5000 - 300)
+        action = evaluation.action_view_revenue_invoices()
+        documents = self.env["account.move"].search(action["domain"])
+        self.assertIn(refund, documents)
+        self.assertNotIn(rebate_note, documents)
+
     def test_revenue_of_the_commercial_entity(self):
         contact = self.env["res.partner"].create(
             {"name": "T-Dist A buyer", "parent_id": self.dist_a.id}
