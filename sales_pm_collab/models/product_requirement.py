@@ -19,7 +19,9 @@ ADMIN_GROUP = "sales_pm_collab.group_collab_admin"
 PM_ONLY_FIELDS = frozenset(
     {"stage_id", "user_id", "decision_note", "decline_reason", "release_id", "merged_into_id"}
 )
-IMPACT_VALUES = [
+# RICE impact: the only values `impact` takes, and the dropdown the form offers for it
+IMPACT_VALUES = (0.25, 0.5, 1.0, 2.0, 3.0)
+IMPACT_LEVELS = [
     ("0.25", "Minimal (0.25)"),
     ("0.5", "Low (0.5)"),
     ("1", "Medium (1)"),
@@ -42,6 +44,14 @@ STOP_WORDS = frozenset(
     feature""".split()
 )
 WORD_RE = re.compile(r"[0-9a-zA-Z\u00C0-\u024F]{3,}|[\u3400-\u9FFF\uF900-\uFAFF]+")
+
+
+def _impact_level(impact):
+    """The `IMPACT_LEVELS` key of an impact value, or False when it is not one of them."""
+    for value, (key, _label) in zip(IMPACT_VALUES, IMPACT_LEVELS, strict=True):
+        if impact is not None and abs(impact - value) < 1e-6:
+            return key
+    return False
 
 
 def _tokens(text):
@@ -232,7 +242,23 @@ class ProductRequirement(models.Model):
         tracking=True,
         help="Customers (or users) affected per quarter.",
     )
-    impact = fields.Selection(IMPACT_VALUES, default="1", groups=PM_GROUP, tracking=True)
+    impact = fields.Float(
+        default=1.0,
+        digits=(3, 2),
+        groups=PM_GROUP,
+        tracking=True,
+        aggregator="avg",
+        help="How much it moves each customer reached: 0.25 minimal, 0.5 low, 1 medium, "
+        "2 high, 3 massive (no other value).",
+    )
+    impact_level = fields.Selection(
+        IMPACT_LEVELS,
+        string="Impact Level",
+        compute="_compute_impact_level",
+        inverse="_inverse_impact_level",
+        groups=PM_GROUP,
+        help="The impact, picked from its five allowed values.",
+    )
     confidence = fields.Float(
         string="Confidence (%)",
         default=50.0,
@@ -254,7 +280,8 @@ class ProductRequirement(models.Model):
         groups=PM_GROUP,
         aggregator="avg",
         digits=(16, 2),
-        help="Reach × Impact × Confidence / Effort.",
+        help="RICE: Reach × Impact × (Confidence / 100) / Effort, confidence being a "
+        "percentage; e.g. 200 customers × 2 × 50 % / 4 person-weeks = 50.",
     )
     # demand (stored; recomputed for the requirements whose leads or partners change)
     customer_count = fields.Integer(
@@ -344,6 +371,10 @@ class ProductRequirement(models.Model):
         "CHECK(confidence IS NULL OR (confidence >= 0 AND confidence <= 100))",
         "The confidence is a percentage: enter a value between 0 and 100.",
     )
+    _impact_values = models.Constraint(
+        "CHECK(impact IS NULL OR impact IN (0.25, 0.5, 1, 2, 3))",
+        "The impact must be 0.25, 0.5, 1, 2 or 3.",
+    )
     _reach_positive = models.Constraint(
         "CHECK(reach IS NULL OR reach >= 0)", "The reach cannot be negative."
     )
@@ -395,13 +426,23 @@ class ProductRequirement(models.Model):
         high = Domain("revenue_at_stake", ">=", threshold) if threshold else Domain.FALSE
         return high if (operator == "in") == (True in value) else ~high
 
+    @api.depends("impact")
+    def _compute_impact_level(self):
+        for requirement in self:
+            requirement.impact_level = _impact_level(requirement.impact)
+
+    def _inverse_impact_level(self):
+        for requirement in self:
+            if requirement.impact_level:
+                requirement.impact = float(requirement.impact_level)
+
     @api.depends("reach", "impact", "confidence", "effort")
     def _compute_score(self):
         for requirement in self:
             effort = requirement.effort
             requirement.score = (
                 requirement.reach
-                * float(requirement.impact or 0)
+                * (requirement.impact or 0.0)
                 * (requirement.confidence or 0.0)
                 / 100.0
                 / effort
@@ -641,9 +682,24 @@ class ProductRequirement(models.Model):
                     )
                 )
 
-    @api.constrains("effort", "confidence", "reach")
+    @api.onchange("impact_level")
+    def _onchange_impact_level(self):
+        # the form shows the dropdown: keep the number (and the score) in step at once
+        if self.impact_level:
+            self.impact = float(self.impact_level)
+
+    @api.constrains("effort", "confidence", "reach", "impact")
     def _check_scoring(self):
         for requirement in self.sudo():
+            if _impact_level(requirement.impact) is False:
+                raise ValidationError(
+                    self.env._(
+                        "The impact of “%(name)s” must be 0.25 (minimal), 0.5 (low), "
+                        "1 (medium), 2 (high) or 3 (massive), not %(value)s.",
+                        name=requirement.name,
+                        value=requirement.impact,
+                    )
+                )
             if requirement.effort <= 0:
                 raise ValidationError(
                     self.env._(
@@ -693,6 +749,7 @@ class ProductRequirement(models.Model):
                 }
                 if forbidden:
                     raise AccessError(self._pm_only_message(forbidden))
+        vals_list = [self._normalize_impact(vals) for vals in vals_list]
         requirements = super().create(vals_list)
         requirements._set_first_response_deadline()
         # the requester follows it, also when someone else (or a wizard) created it
@@ -703,6 +760,7 @@ class ProductRequirement(models.Model):
         return requirements
 
     def write(self, vals):
+        vals = self._normalize_impact(vals)
         if PM_ONLY_FIELDS & set(vals) and not (self.env.su or self.env.user.has_group(PM_GROUP)):
             raise AccessError(self._pm_only_message(PM_ONLY_FIELDS & set(vals)))
         leaving_new = self.env["product.requirement"]
@@ -735,6 +793,23 @@ class ProductRequirement(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
         return super(ProductRequirement, self - with_history).unlink()
+
+    @api.model
+    def _normalize_impact(self, vals):
+        """Accept the impact as a number or its text ("2", "0.25"): callers over RPC or
+        imports send either; anything else is a clear error, not a Python one."""
+        impact = vals.get("impact")
+        if not isinstance(impact, str):
+            return vals
+        try:
+            return {**vals, "impact": float(impact.strip().replace(",", "."))}
+        except ValueError:
+            raise ValidationError(
+                self.env._(
+                    "The impact must be a number, 0.25, 0.5, 1, 2 or 3, not “%(value)s”.",
+                    value=impact,
+                )
+            ) from None
 
     def _with_history(self):
         """Those with linked opportunities, customer feedback or messages written by people."""

@@ -6,7 +6,16 @@ from odoo.tools import mute_logger
 from .common import MODULE
 from .common_requirement import RequirementCommon
 
-SCORING = ("reach", "impact", "confidence", "effort", "score", "review_note", "review_line_ids")
+SCORING = (
+    "reach",
+    "impact",
+    "impact_level",
+    "confidence",
+    "effort",
+    "score",
+    "review_note",
+    "review_line_ids",
+)
 
 
 @tagged("post_install", "-at_install")
