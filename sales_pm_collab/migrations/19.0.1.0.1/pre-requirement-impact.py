@@ -34,7 +34,8 @@ def migrate(cr, version):
     selection_ids = [selection_id for (selection_id,) in cr.fetchall()]
     if selection_ids:
         cr.execute(
-            "DELETE FROM ir_model_data WHERE model = 'ir.model.fields.selection' AND res_id = ANY(%s)",
+            "DELETE FROM ir_model_data "
+            "WHERE model = 'ir.model.fields.selection' AND res_id = ANY(%s)",
             [selection_ids],
         )
         cr.execute("DELETE FROM ir_model_fields_selection WHERE id = ANY(%s)", [selection_ids])
