@@ -878,14 +878,34 @@ class ProductRequirement(models.Model):
     def action_merge_into(self, master_id):
         """Merge the requirements of `self` (duplicates) into the requirement `master_id`.
 
-        The master keeps the union of customers, opportunities, followers, messages,
-        attachments and activities (moved, not copied); the duplicates are archived with a
-        link to the master.
+        `master_id` is the id of the requirement to keep (an int, or its text over RPC)
+        or that requirement itself. The master keeps the union of customers,
+        opportunities, followers, messages, attachments and activities (moved, not
+        copied); the duplicates are archived with a link to the master.
         """
         self._check_pm()
-        master = self.browse(master_id).exists() if master_id else self.browse()
+        master = self._browse_requirement(master_id)
         if not master:
-            raise UserError(self.env._("Choose the requirement to merge into."))
+            raise UserError(
+                self.env._(
+                    "Choose the requirement to merge into: %(value)s is not an existing "
+                    "requirement.",
+                    value=master_id or "-",
+                )
+            )
+        if not master.active:
+            raise UserError(
+                self.env._(
+                    "“%(name)s” was merged into “%(master)s”: merge into that one instead.",
+                    name=master.name,
+                    master=master.merged_into_id.name,
+                )
+                if master.merged_into_id
+                else self.env._(
+                    "“%(name)s” is archived: restore it first, or keep another requirement.",
+                    name=master.name,
+                )
+            )
         if master in self:
             raise UserError(
                 self.env._(
@@ -965,6 +985,21 @@ class ProductRequirement(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return True
+
+    def _browse_requirement(self, value):
+        """The one existing requirement `value` designates (a record, an id, an id as
+        text or a one-id list, as RPC callers send them), or an empty recordset."""
+        if isinstance(value, models.BaseModel):
+            if value._name != self._name or len(value) != 1:
+                return self.browse()
+            return self.browse(value.id).exists()
+        if isinstance(value, (list, tuple)) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            return self.browse()
+        return self.browse(value).exists()
 
     def _html_link(self):
         self.ensure_one()
