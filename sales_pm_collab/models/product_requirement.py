@@ -1,6 +1,7 @@
 import re
 from collections import defaultdict
 
+from lxml import etree
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -296,6 +297,7 @@ class ProductRequirement(models.Model):
         string="Opportunities Linked", compute="_compute_lead_demand", store=True
     )
     revenue_at_stake = fields.Monetary(
+        string="Revenue at Stake",
         compute="_compute_lead_demand",
         store=True,
         currency_field="currency_id",
@@ -360,6 +362,10 @@ class ProductRequirement(models.Model):
     )
     can_manage = fields.Boolean(
         compute="_compute_can_manage", help="Technical: the user is a product manager."
+    )
+    can_edit = fields.Boolean(
+        compute="_compute_can_edit",
+        help="Technical: the user may edit this requirement (the form is read-only otherwise).",
     )
 
     # === CONSTRAINTS === #
@@ -664,10 +670,34 @@ class ProductRequirement(models.Model):
     def _compute_can_manage(self):
         self.can_manage = self.env.user.has_group(PM_GROUP)
 
+    @api.depends_context("uid")
+    @api.depends("state", "requested_by_id", "team_id")
+    def _compute_can_edit(self):
+        # in a form's onchange the records are new ones: ask about what they edit
+        editable = self._origin._filtered_access("write")
+        for requirement in self:
+            origin = requirement._origin
+            requirement.can_edit = not origin or origin in editable
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         # every stage is a column, even empty ones (they are few)
         return stages.browse(stages._get_column_ids())
+
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options):
+        """Only product managers drag cards between stages and edit lists in bulk: for
+        everyone else the kanban is not draggable and the list has no multi-edit (they
+        would only meet an access error)."""
+        result = super().get_view(view_id, view_type, **options)
+        if view_type in ("kanban", "list") and not self.env.user.has_group(PM_GROUP):
+            root = etree.fromstring(result["arch"])
+            if view_type == "kanban":
+                root.set("records_draggable", "0")
+            else:
+                root.attrib.pop("multi_edit", None)
+            result["arch"] = etree.tostring(root, encoding="unicode")
+        return result
 
     # === CONSTRAINT METHODS === #
     @api.constrains("stage_id", "decline_reason")

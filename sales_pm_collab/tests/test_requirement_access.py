@@ -136,6 +136,46 @@ class TestRequirementAccess(RequirementCommon):
         for fname in SCORING:
             self.assertIn(fname, pm_fields)
 
+    def test_form_is_read_only_where_the_user_cannot_edit(self):
+        for user, requirement, editable in (
+            (self.user_rep, self.own_new, True),
+            (self.user_rep, self.own_review, False),
+            (self.user_rep, self.cs_new, False),
+            (self.user_cs, self.cs_new, True),
+            (self.user_sales_manager, self.cs_new, True),
+            (self.user_sales_manager, self.own_review, False),
+            (self.user_sales_manager, self.other_team_new, False),
+            (self.user_channel, self.own_new, False),
+            (self.user_finance, self.own_new, False),
+            (self.user_pm, self.own_review, True),
+        ):
+            with self.subTest(user=user.login, requirement=requirement.name):
+                self.assertEqual(requirement.with_user(user).can_edit, editable)
+        self.assertTrue(self.Requirement.with_user(self.user_rep).new({}).can_edit, "a new one")
+        arch = self.Requirement.with_user(self.user_rep).get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        self.assertIn('name="description"', arch)
+        self.assertRegex(arch, r'name="description"[^>]*readonly="not can_edit"')
+
+    def test_only_product_managers_drag_cards_and_edit_lists_in_bulk(self):
+        for user, allowed in (
+            (self.user_pm, True),
+            (self.user_admin, True),
+            (self.user_rep, False),
+            (self.user_cs, False),
+            (self.user_sales_manager, False),
+            (self.user_channel, False),
+        ):
+            with self.subTest(user=user.login):
+                views = self.Requirement.with_user(user).get_views(
+                    [(False, "kanban"), (False, "list")]
+                )["views"]
+                self.assertEqual(
+                    'records_draggable="0"' not in views["kanban"]["arch"], allowed, "drag & drop"
+                )
+                self.assertEqual('multi_edit="1"' in views["list"]["arch"], allowed, "multi-edit")
+
     def test_rep_delete_archives_when_there_is_history(self):
         rep = self.user_rep
         bare = self.Requirement.with_user(rep).create({"name": "Typo, delete me"})
