@@ -136,6 +136,27 @@ class TestRequirementAccess(RequirementCommon):
         for fname in SCORING:
             self.assertIn(fname, pm_fields)
 
+    def test_scoring_changes_tracked_for_product_managers_only(self):
+        """Scoring is tracked in the chatter, but the tracking lines of hidden fields are
+        shown to product managers only (reps follow the requirement's chatter)."""
+        self.env.cr.precommit.run()  # records created in this transaction are not tracked
+        self.own_review.with_user(self.user_pm).write(
+            {"reach": 80, "impact": 3, "effort": 2, "decision_note": "Likely next quarter"}
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking values are written at commit
+        tracking = self.own_review.message_ids.sudo().tracking_value_ids
+        tracked = set(tracking.field_id.mapped("name"))
+        self.assertTrue({"reach", "impact", "effort", "decision_note"} <= tracked, tracked)
+        for user, expected in (
+            (self.user_rep, {"decision_note"}),
+            (self.user_sales_manager, {"decision_note"}),
+            (self.user_pm, {"reach", "impact", "effort", "decision_note"}),
+        ):
+            with self.subTest(user=user.login):
+                shown = tracking._filter_has_field_access(self.env(user=user))
+                self.assertEqual(set(shown.field_id.mapped("name")), expected)
+
     def test_form_is_read_only_where_the_user_cannot_edit(self):
         for user, requirement, editable in (
             (self.user_rep, self.own_new, True),
