@@ -47,6 +47,18 @@ class TestRequirementLifecycle(RequirementCommon):
         with self.assertRaisesRegex(UserError, "No requirement stage has the state “Declined”"):
             self.requirement.with_user(self.user_pm)._decline("No")
 
+    def test_stage_with_requirements_cannot_be_deleted(self):
+        stage = self.env["product.requirement.stage"].create(
+            {"name": "Design review", "state": "review", "sequence": 99}
+        )
+        self.requirement.write({"stage_id": stage.id, "active": False})  # archived counts
+        with self.assertRaisesRegex(UserError, "“Design review” still holds 1 requirement"):
+            stage.with_user(self.user_pm).unlink()
+        self.assertTrue(stage.exists())
+        self.requirement.stage_id = self.stage_review
+        stage.with_user(self.user_pm).unlink()
+        self.assertFalse(stage.exists())
+
     def test_decline_needs_a_reason(self):
         with self.assertRaisesRegex(ValidationError, "cannot be declined without a reason"):
             self.requirement.with_user(self.user_pm).stage_id = self.stage_declined
