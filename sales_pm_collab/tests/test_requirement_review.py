@@ -88,6 +88,9 @@ class TestRequirementReview(RequirementCommon):
         self.assertIn(self.user_cs.partner_id, event.partner_ids)
         self.assertEqual(review.action_open_event()["res_id"], event.id)
         self.assertIn("2030-01-0", review.name)
+        # a planned review that is deleted takes its meeting along
+        review.unlink()
+        self.assertFalse(event.exists())
 
     def test_action_done_applies_every_decision(self):
         review = self._review()
