@@ -98,14 +98,15 @@ class ProductRelease(models.Model):
 
     @api.depends("requirement_ids.revenue_at_stake", "requirement_ids.customer_count")
     def _compute_requirement_figures(self):
+        # the customers of every release's requirements in one batch (a list of releases
+        # does not query per release)
+        partners = self.requirement_ids._get_demand_partners()
         for release in self:
             requirements = release.requirement_ids
             release.requirement_count = len(requirements)
             release.revenue_at_stake = sum(requirements.mapped("revenue_at_stake"))
-            release.customer_count = (
-                len(set().union(*requirements._get_demand_partners().values()))
-                if requirements
-                else 0
+            release.customer_count = len(
+                set().union(*(partners.get(requirement.id, ()) for requirement in requirements))
             )
 
     # === ACTION METHODS === #

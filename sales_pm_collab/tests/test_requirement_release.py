@@ -205,6 +205,15 @@ class TestRequirementRelease(RequirementCommon):
             self.offline | self.fapiao | self.declined,
         )
 
+    def test_release_list_figures_in_one_batch(self):
+        other = self.env["product.release"].create({"name": "CloudPOS 10.0"})
+        self._requirement("Later", release_id=other.id, lead_ids=[Command.link(self.lead_a.id)])
+        releases = self.release | other
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=7):
+            figures = [(r.requirement_count, r.customer_count) for r in releases]
+        self.assertEqual(figures, [(3, 3), (1, 1)])
+
     def test_rep_sees_planned_date_on_the_deal(self):
         self.release.date_planned = "2030-06-30"
         requirement = self.lead_a.with_user(self.user_rep).requirement_ids
