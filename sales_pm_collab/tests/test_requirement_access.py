@@ -56,6 +56,56 @@ class TestRequirementAccess(RequirementCommon):
             func(*args, **kwargs)
             self.env.flush_all()
 
+    # --- the matrix ---------------------------------------------------------------
+    def test_access_matrix(self):
+        """Create / read / write / unlink per role on each model (ACLs and record rules).
+
+        The requirement is one under review: only product managers (and the administrator,
+        who holds every role) may change it; reps and sales managers may create others."""
+        requirement = self.own_review
+        records = {
+            "requirement": requirement,
+            "stage": self.stage,
+            "release": self.release,
+            "review": self.review,
+            "review line": self.line,
+        }
+        read_only, manage, nothing = "r", "crwu", ""
+        expected = {
+            # role: {model: allowed operations}
+            "rep": {"requirement": "cr", "stage": "r", "release": "r"},
+            "cs": {"requirement": "cr", "stage": "r", "release": "r"},
+            "sales_manager": {
+                "requirement": "cr",
+                "stage": "r",
+                "release": "r",
+                "review": "r",
+                "review line": "r",
+            },
+            "pm": dict.fromkeys(records, manage),
+            "admin": dict.fromkeys(records, manage),
+            "channel": {"requirement": read_only, "stage": read_only, "release": read_only},
+            "finance": {"requirement": read_only, "stage": read_only, "release": read_only},
+            "employee": {},
+            "portal": {},
+        }
+        operations = {"c": "create", "r": "read", "w": "write", "u": "unlink"}
+        for role, allowed in expected.items():
+            user = getattr(self, f"user_{role}")
+            for name, record in records.items():
+                for letter, operation in operations.items():
+                    with self.subTest(role=role, model=name, operation=operation):
+                        granted = letter in allowed.get(name, nothing)
+                        # create: may the role create such records at all (the rules on
+                        # what they create are tested above); else: this very record
+                        target = record.browse() if operation == "create" else record
+                        try:
+                            target.with_user(user).check_access(operation)
+                        except AccessError:
+                            self.assertFalse(granted, "refused but should be allowed")
+                        else:
+                            self.assertTrue(granted, "allowed but should be refused")
+
     # --- read ---------------------------------------------------------------------
     def test_every_role_reads_all_requirements(self):
         everything = self.own_new | self.own_review | self.cs_new | self.other_team_new
