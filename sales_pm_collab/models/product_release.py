@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
+from odoo.tools import format_date
 
 from .customer_feedback_source_mixin import FEEDBACK_GROUPS
 from .product_requirement import PM_GROUP
@@ -236,7 +237,7 @@ class ProductRelease(models.Model):
                 self.env._(
                     "Shipped in %(release)s on %(date)s. %(notes)s",
                     release=self.name,
-                    date=fields.Date.to_string(self.date_released),
+                    date=format_date(self.env, self.date_released),
                     notes=self.env._("Release notes are on the release.")
                     if self.release_notes
                     else "",
