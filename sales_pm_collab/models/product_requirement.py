@@ -254,7 +254,6 @@ class ProductRequirement(models.Model):
     )
     impact_level = fields.Selection(
         IMPACT_LEVELS,
-        string="Impact Level",
         compute="_compute_impact_level",
         inverse="_inverse_impact_level",
         groups=PM_GROUP,
@@ -297,7 +296,6 @@ class ProductRequirement(models.Model):
         string="Opportunities Linked", compute="_compute_lead_demand", store=True
     )
     revenue_at_stake = fields.Monetary(
-        string="Revenue at Stake",
         compute="_compute_lead_demand",
         store=True,
         currency_field="currency_id",
