@@ -1,6 +1,6 @@
 {
     "name": "Sales & Product Collaboration",
-    "version": "19.0.1.0.1",
+    "version": "19.0.1.0.0",
     "summary": "Requirements from deals, customer feedback with SLAs, "
     "channel partner tiers and rebates, inside Odoo CRM",
     "category": "Sales/CRM",
