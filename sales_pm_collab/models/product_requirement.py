@@ -392,7 +392,7 @@ class ProductRequirement(models.Model):
     _kanban_idx = models.Index("(stage_id, priority DESC, sequence, id DESC) WHERE active IS TRUE")
 
     def init(self):
-        super().init()
+        result = super().init()
         # `impact` was a selection of texts ("0.25".."3") in early databases: the ORM casts
         # its column to a number, but the old selection values must go now (the end of
         # the update would otherwise try to delete them as values of a selection field)
@@ -411,6 +411,7 @@ class ProductRequirement(models.Model):
             """,
             [self._name],
         )
+        return result
 
     # === COMPUTE METHODS === #
     @api.depends("product_id")
