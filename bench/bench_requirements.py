@@ -160,7 +160,7 @@ def generate(env):
                (g %% 4)::text, 10, true, %(pm)s,
                (%(reps)s::int[])[1 + g %% %(nreps)s], %(team)s,
                (%(products)s::int[])[1 + g %% 20], %(categ)s,
-               g %% 500, '1', 50, 1 + g %% 10, (g %% 500) * 0.5 / (1 + g %% 10),
+               g %% 500, 1.0, 50, 1 + g %% 10, (g %% 500) * 0.5 / (1 + g %% 10),
                now() at time zone 'UTC' + ((g %% 10) - 5) * interval '1 day',
                CASE WHEN (%(states)s::text[])[1 + g %% %(ncycle)s] <> 'new'
                     THEN now() at time zone 'UTC' - interval '1 day' END,

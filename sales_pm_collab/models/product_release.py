@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
+from odoo.tools import format_date
 
 from .customer_feedback_source_mixin import FEEDBACK_GROUPS
 from .product_requirement import PM_GROUP
@@ -98,14 +99,15 @@ class ProductRelease(models.Model):
 
     @api.depends("requirement_ids.revenue_at_stake", "requirement_ids.customer_count")
     def _compute_requirement_figures(self):
+        # the customers of every release's requirements in one batch (a list of releases
+        # does not query per release)
+        partners = self.requirement_ids._get_demand_partners()
         for release in self:
             requirements = release.requirement_ids
             release.requirement_count = len(requirements)
             release.revenue_at_stake = sum(requirements.mapped("revenue_at_stake"))
-            release.customer_count = (
-                len(set().union(*requirements._get_demand_partners().values()))
-                if requirements
-                else 0
+            release.customer_count = len(
+                set().union(*(partners.get(requirement.id, ()) for requirement in requirements))
             )
 
     # === ACTION METHODS === #
@@ -235,7 +237,7 @@ class ProductRelease(models.Model):
                 self.env._(
                     "Shipped in %(release)s on %(date)s. %(notes)s",
                     release=self.name,
-                    date=fields.Date.to_string(self.date_released),
+                    date=format_date(self.env, self.date_released),
                     notes=self.env._("Release notes are on the release.")
                     if self.release_notes
                     else "",

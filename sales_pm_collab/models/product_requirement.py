@@ -1,6 +1,7 @@
 import re
 from collections import defaultdict
 
+from lxml import etree
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -19,7 +20,9 @@ ADMIN_GROUP = "sales_pm_collab.group_collab_admin"
 PM_ONLY_FIELDS = frozenset(
     {"stage_id", "user_id", "decision_note", "decline_reason", "release_id", "merged_into_id"}
 )
-IMPACT_VALUES = [
+# RICE impact: the only values `impact` takes, and the dropdown the form offers for it
+IMPACT_VALUES = (0.25, 0.5, 1.0, 2.0, 3.0)
+IMPACT_LEVELS = [
     ("0.25", "Minimal (0.25)"),
     ("0.5", "Low (0.5)"),
     ("1", "Medium (1)"),
@@ -42,6 +45,14 @@ STOP_WORDS = frozenset(
     feature""".split()
 )
 WORD_RE = re.compile(r"[0-9a-zA-Z\u00C0-\u024F]{3,}|[\u3400-\u9FFF\uF900-\uFAFF]+")
+
+
+def _impact_level(impact):
+    """The `IMPACT_LEVELS` key of an impact value, or False when it is not one of them."""
+    for value, (key, _label) in zip(IMPACT_VALUES, IMPACT_LEVELS, strict=True):
+        if impact is not None and abs(impact - value) < 1e-6:
+            return key
+    return False
 
 
 def _tokens(text):
@@ -232,7 +243,23 @@ class ProductRequirement(models.Model):
         tracking=True,
         help="Customers (or users) affected per quarter.",
     )
-    impact = fields.Selection(IMPACT_VALUES, default="1", groups=PM_GROUP, tracking=True)
+    impact = fields.Float(
+        default=1.0,
+        digits=(3, 2),
+        groups=PM_GROUP,
+        tracking=True,
+        aggregator="avg",
+        help="How much it moves each customer reached: 0.25 minimal, 0.5 low, 1 medium, "
+        "2 high, 3 massive (no other value).",
+    )
+    impact_level = fields.Selection(
+        IMPACT_LEVELS,
+        compute="_compute_impact_level",
+        inverse="_inverse_impact_level",
+        groups=PM_GROUP,
+        help="How much it moves each customer reached, picked from the five RICE values: "
+        "0.25 minimal, 0.5 low, 1 medium, 2 high, 3 massive.",
+    )
     confidence = fields.Float(
         string="Confidence (%)",
         default=50.0,
@@ -254,7 +281,8 @@ class ProductRequirement(models.Model):
         groups=PM_GROUP,
         aggregator="avg",
         digits=(16, 2),
-        help="Reach × Impact × Confidence / Effort.",
+        help="RICE: Reach × Impact × (Confidence / 100) / Effort, confidence being a "
+        "percentage; e.g. 200 customers × 2 × 50 % / 4 person-weeks = 50.",
     )
     # demand (stored; recomputed for the requirements whose leads or partners change)
     customer_count = fields.Integer(
@@ -334,6 +362,10 @@ class ProductRequirement(models.Model):
     can_manage = fields.Boolean(
         compute="_compute_can_manage", help="Technical: the user is a product manager."
     )
+    can_edit = fields.Boolean(
+        compute="_compute_can_edit",
+        help="Technical: the user may edit this requirement (the form is read-only otherwise).",
+    )
 
     # === CONSTRAINTS === #
     _effort_positive = models.Constraint(
@@ -343,6 +375,10 @@ class ProductRequirement(models.Model):
     _confidence_range = models.Constraint(
         "CHECK(confidence IS NULL OR (confidence >= 0 AND confidence <= 100))",
         "The confidence is a percentage: enter a value between 0 and 100.",
+    )
+    _impact_values = models.Constraint(
+        "CHECK(impact IS NULL OR impact IN (0.25, 0.5, 1, 2, 3))",
+        "The impact must be 0.25, 0.5, 1, 2 or 3.",
     )
     _reach_positive = models.Constraint(
         "CHECK(reach IS NULL OR reach >= 0)", "The reach cannot be negative."
@@ -354,6 +390,28 @@ class ProductRequirement(models.Model):
     # the kanban: one search per column, in the model's order (`active IS TRUE` is how
     # the ORM writes the active filter; the planner needs the same predicate)
     _kanban_idx = models.Index("(stage_id, priority DESC, sequence, id DESC) WHERE active IS TRUE")
+
+    def init(self):
+        result = super().init()
+        # `impact` was a selection of texts ("0.25".."3") in early databases: the ORM casts
+        # its column to a number, but the old selection values must go now (the end of
+        # the update would otherwise try to delete them as values of a selection field)
+        self.env.cr.execute(
+            """
+            WITH stale AS (
+                DELETE FROM ir_model_fields_selection selection
+                 USING ir_model_fields field
+                 WHERE field.id = selection.field_id
+                   AND field.model = %s
+                   AND field.name = 'impact'
+             RETURNING selection.id
+            )
+            DELETE FROM ir_model_data
+             WHERE model = 'ir.model.fields.selection' AND res_id IN (SELECT id FROM stale)
+            """,
+            [self._name],
+        )
+        return result
 
     # === COMPUTE METHODS === #
     @api.depends("product_id")
@@ -395,13 +453,23 @@ class ProductRequirement(models.Model):
         high = Domain("revenue_at_stake", ">=", threshold) if threshold else Domain.FALSE
         return high if (operator == "in") == (True in value) else ~high
 
+    @api.depends("impact")
+    def _compute_impact_level(self):
+        for requirement in self:
+            requirement.impact_level = _impact_level(requirement.impact)
+
+    def _inverse_impact_level(self):
+        for requirement in self:
+            if requirement.impact_level:
+                requirement.impact = float(requirement.impact_level)
+
     @api.depends("reach", "impact", "confidence", "effort")
     def _compute_score(self):
         for requirement in self:
             effort = requirement.effort
             requirement.score = (
                 requirement.reach
-                * float(requirement.impact or 0)
+                * (requirement.impact or 0.0)
                 * (requirement.confidence or 0.0)
                 / 100.0
                 / effort
@@ -623,10 +691,34 @@ class ProductRequirement(models.Model):
     def _compute_can_manage(self):
         self.can_manage = self.env.user.has_group(PM_GROUP)
 
+    @api.depends_context("uid")
+    @api.depends("state", "requested_by_id", "team_id")
+    def _compute_can_edit(self):
+        # in a form's onchange the records are new ones: ask about what they edit
+        editable = self._origin._filtered_access("write")
+        for requirement in self:
+            origin = requirement._origin
+            requirement.can_edit = not origin or origin in editable
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         # every stage is a column, even empty ones (they are few)
         return stages.browse(stages._get_column_ids())
+
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options):
+        """Only product managers drag cards between stages and edit lists in bulk: for
+        everyone else the kanban is not draggable and the list has no multi-edit (they
+        would only meet an access error)."""
+        result = super().get_view(view_id, view_type, **options)
+        if view_type in ("kanban", "list") and not self.env.user.has_group(PM_GROUP):
+            root = etree.fromstring(result["arch"])
+            if view_type == "kanban":
+                root.set("records_draggable", "0")
+            else:
+                root.attrib.pop("multi_edit", None)
+            result["arch"] = etree.tostring(root, encoding="unicode")
+        return result
 
     # === CONSTRAINT METHODS === #
     @api.constrains("stage_id", "decline_reason")
@@ -641,9 +733,24 @@ class ProductRequirement(models.Model):
                     )
                 )
 
-    @api.constrains("effort", "confidence", "reach")
+    @api.onchange("impact_level")
+    def _onchange_impact_level(self):
+        # the form shows the dropdown: keep the number (and the score) in step at once
+        if self.impact_level:
+            self.impact = float(self.impact_level)
+
+    @api.constrains("effort", "confidence", "reach", "impact")
     def _check_scoring(self):
         for requirement in self.sudo():
+            if _impact_level(requirement.impact) is False:
+                raise ValidationError(
+                    self.env._(
+                        "The impact of “%(name)s” must be 0.25 (minimal), 0.5 (low), "
+                        "1 (medium), 2 (high) or 3 (massive), not %(value)s.",
+                        name=requirement.name,
+                        value=requirement.impact,
+                    )
+                )
             if requirement.effort <= 0:
                 raise ValidationError(
                     self.env._(
@@ -693,6 +800,7 @@ class ProductRequirement(models.Model):
                 }
                 if forbidden:
                     raise AccessError(self._pm_only_message(forbidden))
+        vals_list = [self._normalize_impact(vals) for vals in vals_list]
         requirements = super().create(vals_list)
         requirements._set_first_response_deadline()
         # the requester follows it, also when someone else (or a wizard) created it
@@ -703,6 +811,7 @@ class ProductRequirement(models.Model):
         return requirements
 
     def write(self, vals):
+        vals = self._normalize_impact(vals)
         if PM_ONLY_FIELDS & set(vals) and not (self.env.su or self.env.user.has_group(PM_GROUP)):
             raise AccessError(self._pm_only_message(PM_ONLY_FIELDS & set(vals)))
         leaving_new = self.env["product.requirement"]
@@ -735,6 +844,23 @@ class ProductRequirement(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
         return super(ProductRequirement, self - with_history).unlink()
+
+    @api.model
+    def _normalize_impact(self, vals):
+        """Accept the impact as a number or its text ("2", "0.25"): callers over RPC or
+        imports send either; anything else is a clear error, not a Python one."""
+        impact = vals.get("impact")
+        if not isinstance(impact, str):
+            return vals
+        try:
+            return {**vals, "impact": float(impact.strip().replace(",", "."))}
+        except ValueError:
+            raise ValidationError(
+                self.env._(
+                    "The impact must be a number, 0.25, 0.5, 1, 2 or 3, not “%(value)s”.",
+                    value=impact,
+                )
+            ) from None
 
     def _with_history(self):
         """Those with linked opportunities, customer feedback or messages written by people."""
@@ -803,14 +929,34 @@ class ProductRequirement(models.Model):
     def action_merge_into(self, master_id):
         """Merge the requirements of `self` (duplicates) into the requirement `master_id`.
 
-        The master keeps the union of customers, opportunities, followers, messages,
-        attachments and activities (moved, not copied); the duplicates are archived with a
-        link to the master.
+        `master_id` is the id of the requirement to keep (an int, or its text over RPC)
+        or that requirement itself. The master keeps the union of customers,
+        opportunities, followers, messages, attachments and activities (moved, not
+        copied); the duplicates are archived with a link to the master.
         """
         self._check_pm()
-        master = self.browse(master_id).exists() if master_id else self.browse()
+        master = self._browse_requirement(master_id)
         if not master:
-            raise UserError(self.env._("Choose the requirement to merge into."))
+            raise UserError(
+                self.env._(
+                    "Choose the requirement to merge into: %(value)s is not an existing "
+                    "requirement.",
+                    value=master_id or "-",
+                )
+            )
+        if not master.active:
+            raise UserError(
+                self.env._(
+                    "“%(name)s” was merged into “%(master)s”: merge into that one instead.",
+                    name=master.name,
+                    master=master.merged_into_id.name,
+                )
+                if master.merged_into_id
+                else self.env._(
+                    "“%(name)s” is archived: restore it first, or keep another requirement.",
+                    name=master.name,
+                )
+            )
         if master in self:
             raise UserError(
                 self.env._(
@@ -890,6 +1036,21 @@ class ProductRequirement(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return True
+
+    def _browse_requirement(self, value):
+        """The one existing requirement `value` designates (a record, an id, an id as
+        text or a one-id list, as RPC callers send them), or an empty recordset."""
+        if isinstance(value, models.BaseModel):
+            if value._name != self._name or len(value) != 1:
+                return self.browse()
+            return self.browse(value.id).exists()
+        if isinstance(value, (list, tuple)) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            return self.browse()
+        return self.browse(value).exists()
 
     def _html_link(self):
         self.ensure_one()

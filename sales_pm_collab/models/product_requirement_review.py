@@ -104,6 +104,13 @@ class ProductRequirementReview(models.Model):
                 self.env._("A review that is done holds decisions and cannot be deleted.")
             )
 
+    def unlink(self):
+        # a cancelled meeting leaves nobody's calendar (a done review cannot be deleted)
+        events = self.calendar_event_id
+        result = super().unlink()
+        events.sudo().unlink()
+        return result
+
     def _sync_calendar_event(self):
         """Create or update the linked calendar meeting with the attendees."""
         model_id = self.env["ir.model"]._get_id(self._name)

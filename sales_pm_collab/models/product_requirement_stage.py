@@ -71,6 +71,25 @@ class ProductRequirementStage(models.Model):
             self.env.registry.clear_cache()
         return result
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        used = (
+            self.env["product.requirement"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group([("stage_id", "in", self.ids)], ["stage_id"], ["__count"])
+        )
+        if used:
+            stage, count = used[0]
+            raise UserError(
+                self.env._(
+                    "The stage “%(stage)s” still holds %(count)s requirement(s), archived ones "
+                    "included: move them to another stage before deleting it.",
+                    stage=stage.name,
+                    count=count,
+                )
+            )
+
     def unlink(self):
         result = super().unlink()
         self.env.registry.clear_cache()

@@ -28,6 +28,7 @@ from . import (
     test_requirement_release,
     test_requirement_review,
     test_requirement_triage,
+    test_requirement_views,
     test_roles,
     test_ui_channel,
     test_ui_feedback,

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.service.model import call_kw
 
 from .common import MODULE, CollabCommon
 
@@ -85,3 +86,11 @@ class RequirementCommon(CollabCommon):
         return cls.env["product.requirement"].create(
             {"name": name, "requested_by_id": cls.user_rep.id, "team_id": cls.team.id, **vals}
         )
+
+    def _rpc(self, user, model, method, ids, *args, **kwargs):
+        """Call `method` as a web client or XML-RPC caller would, as `user`: through
+        the public-method dispatcher, on plain ids, with JSON-like arguments; the result
+        must serialise."""
+        result = call_kw(self.env[model].with_user(user), method, [ids, *args], kwargs)
+        self.assertIsInstance(result, (bool, int, float, str, list, dict, type(None)))
+        return result

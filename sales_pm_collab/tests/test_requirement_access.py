@@ -6,7 +6,16 @@ from odoo.tools import mute_logger
 from .common import MODULE
 from .common_requirement import RequirementCommon
 
-SCORING = ("reach", "impact", "confidence", "effort", "score", "review_note", "review_line_ids")
+SCORING = (
+    "reach",
+    "impact",
+    "impact_level",
+    "confidence",
+    "effort",
+    "score",
+    "review_note",
+    "review_line_ids",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -46,6 +55,56 @@ class TestRequirementAccess(RequirementCommon):
         with self.assertRaises(AccessError), mute_logger("odoo.addons.base.models.ir_rule"):
             func(*args, **kwargs)
             self.env.flush_all()
+
+    # --- the matrix ---------------------------------------------------------------
+    def test_access_matrix(self):
+        """Create / read / write / unlink per role on each model (ACLs and record rules).
+
+        The requirement is one under review: only product managers (and the administrator,
+        who holds every role) may change it; reps and sales managers may create others."""
+        requirement = self.own_review
+        records = {
+            "requirement": requirement,
+            "stage": self.stage,
+            "release": self.release,
+            "review": self.review,
+            "review line": self.line,
+        }
+        read_only, manage, nothing = "r", "crwu", ""
+        expected = {
+            # role: {model: allowed operations}
+            "rep": {"requirement": "cr", "stage": "r", "release": "r"},
+            "cs": {"requirement": "cr", "stage": "r", "release": "r"},
+            "sales_manager": {
+                "requirement": "cr",
+                "stage": "r",
+                "release": "r",
+                "review": "r",
+                "review line": "r",
+            },
+            "pm": dict.fromkeys(records, manage),
+            "admin": dict.fromkeys(records, manage),
+            "channel": {"requirement": read_only, "stage": read_only, "release": read_only},
+            "finance": {"requirement": read_only, "stage": read_only, "release": read_only},
+            "employee": {},
+            "portal": {},
+        }
+        operations = {"c": "create", "r": "read", "w": "write", "u": "unlink"}
+        for role, allowed in expected.items():
+            user = getattr(self, f"user_{role}")
+            for name, record in records.items():
+                for letter, operation in operations.items():
+                    with self.subTest(role=role, model=name, operation=operation):
+                        granted = letter in allowed.get(name, nothing)
+                        # create: may the role create such records at all (the rules on
+                        # what they create are tested above); else: this very record
+                        target = record.browse() if operation == "create" else record
+                        try:
+                            target.with_user(user).check_access(operation)
+                        except AccessError:
+                            self.assertFalse(granted, "refused but should be allowed")
+                        else:
+                            self.assertTrue(granted, "allowed but should be refused")
 
     # --- read ---------------------------------------------------------------------
     def test_every_role_reads_all_requirements(self):
@@ -126,6 +185,67 @@ class TestRequirementAccess(RequirementCommon):
         pm_fields = self.Requirement.with_user(self.user_pm).fields_get()
         for fname in SCORING:
             self.assertIn(fname, pm_fields)
+
+    def test_scoring_changes_tracked_for_product_managers_only(self):
+        """Scoring is tracked in the chatter, but the tracking lines of hidden fields are
+        shown to product managers only (reps follow the requirement's chatter)."""
+        self.env.cr.precommit.run()  # records created in this transaction are not tracked
+        self.own_review.with_user(self.user_pm).write(
+            {"reach": 80, "impact": 3, "effort": 2, "decision_note": "Likely next quarter"}
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # tracking values are written at commit
+        tracking = self.own_review.message_ids.sudo().tracking_value_ids
+        tracked = set(tracking.field_id.mapped("name"))
+        self.assertTrue({"reach", "impact", "effort", "decision_note"} <= tracked, tracked)
+        for user, expected in (
+            (self.user_rep, {"decision_note"}),
+            (self.user_sales_manager, {"decision_note"}),
+            (self.user_pm, {"reach", "impact", "effort", "decision_note"}),
+        ):
+            with self.subTest(user=user.login):
+                shown = tracking._filter_has_field_access(self.env(user=user))
+                self.assertEqual(set(shown.field_id.mapped("name")), expected)
+
+    def test_form_is_read_only_where_the_user_cannot_edit(self):
+        for user, requirement, editable in (
+            (self.user_rep, self.own_new, True),
+            (self.user_rep, self.own_review, False),
+            (self.user_rep, self.cs_new, False),
+            (self.user_cs, self.cs_new, True),
+            (self.user_sales_manager, self.cs_new, True),
+            (self.user_sales_manager, self.own_review, False),
+            (self.user_sales_manager, self.other_team_new, False),
+            (self.user_channel, self.own_new, False),
+            (self.user_finance, self.own_new, False),
+            (self.user_pm, self.own_review, True),
+        ):
+            with self.subTest(user=user.login, requirement=requirement.name):
+                self.assertEqual(requirement.with_user(user).can_edit, editable)
+        self.assertTrue(self.Requirement.with_user(self.user_rep).new({}).can_edit, "a new one")
+        arch = self.Requirement.with_user(self.user_rep).get_views([(False, "form")])["views"][
+            "form"
+        ]["arch"]
+        self.assertIn('name="description"', arch)
+        self.assertRegex(arch, r'name="description"[^>]*readonly="not can_edit"')
+
+    def test_only_product_managers_drag_cards_and_edit_lists_in_bulk(self):
+        for user, allowed in (
+            (self.user_pm, True),
+            (self.user_admin, True),
+            (self.user_rep, False),
+            (self.user_cs, False),
+            (self.user_sales_manager, False),
+            (self.user_channel, False),
+        ):
+            with self.subTest(user=user.login):
+                views = self.Requirement.with_user(user).get_views(
+                    [(False, "kanban"), (False, "list")]
+                )["views"]
+                self.assertEqual(
+                    'records_draggable="0"' not in views["kanban"]["arch"], allowed, "drag & drop"
+                )
+                self.assertEqual('multi_edit="1"' in views["list"]["arch"], allowed, "multi-edit")
 
     def test_rep_delete_archives_when_there_is_history(self):
         rep = self.user_rep

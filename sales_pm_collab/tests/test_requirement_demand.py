@@ -89,14 +89,22 @@ class TestRequirementDemand(RequirementCommon):
         self.lead_b.action_set_lost(lost_reason_id=self.lost_reason_feature.id)
         self.lead_open2.action_set_lost(lost_reason_id=self.lost_reason_feature.id)
         self.assertAlmostEqual(self.requirement.revenue_lost, 350000)
-        detail = self.requirement.revenue_lost_detail
+        # product managers read the breakdown (the opportunities are lost and archived)
+        detail = self.requirement.with_user(self.user_pm).revenue_lost_detail
+        self.assertIn("250,000", detail)  # missing feature: 200,000 + 50,000
+        self.assertIn("100,000", detail)
         self.assertIn("Test: too expensive", detail)
         self.assertIn("Test: missing feature", detail)
         # biggest loss first
         self.assertLess(detail.index("Test: missing feature"), detail.index("Test: too expensive"))
-        action = self.requirement.action_view_lost_opportunities()
+        action = self.requirement.with_user(self.user_pm).action_view_lost_opportunities()
         self.assertEqual(action["context"]["group_by"], "lost_reason_id")
-        leads = self.env["crm.lead"].with_context(active_test=False).search(action["domain"])
+        leads = (
+            self.env["crm.lead"]
+            .with_user(self.user_pm)
+            .with_context(active_test=False)
+            .search(action["domain"])
+        )
         self.assertEqual(leads, self.lead_open | self.lead_open2 | self.lead_b)
 
     def test_opportunities_action_includes_lost_ones(self):
@@ -157,6 +165,21 @@ class TestRequirementDemand(RequirementCommon):
         # 10000 EUR at 0.5 EUR per company currency unit = 20000
         self.assertAlmostEqual(figures["at_stake"], 170000 + 20000, places=2)
         self.assertEqual(figures["count"], 4)
+
+    def test_currency_follows_the_opportunity_company(self):
+        """An opportunity without company is counted as is; once it moves to a company
+        with another currency, its amounts are converted (recomputed by the ORM)."""
+        currency = self.setup_other_currency("EUR", rates=[("2000-01-01", 0.5)])
+        company_eur = self.env["res.company"].create(
+            {"name": "Requirement EUR Co 2", "currency_id": currency.id}
+        )
+        lead = self._lead(self.contact_c, 10000, probability=100, company_id=False, user_id=False)
+        self.requirement.lead_ids = [Command.link(lead.id)]
+        self.assertDemand(self.requirement, 4, 170000 + 10000, 0, 0)
+        lead.company_id = company_eur
+        self.assertDemand(self.requirement, 4, 170000 + 20000, 0, 0)
+        lead.action_set_won()
+        self.assertDemand(self.requirement, 4, 170000, 20000, 0)
 
     def test_demand_partners_hook(self):
         self.requirement.partner_ids = [Command.set([self.customer_c.id])]

@@ -47,6 +47,18 @@ class TestRequirementLifecycle(RequirementCommon):
         with self.assertRaisesRegex(UserError, "No requirement stage has the state “Declined”"):
             self.requirement.with_user(self.user_pm)._decline("No")
 
+    def test_stage_with_requirements_cannot_be_deleted(self):
+        stage = self.env["product.requirement.stage"].create(
+            {"name": "Design review", "state": "review", "sequence": 99}
+        )
+        self.requirement.write({"stage_id": stage.id, "active": False})  # archived counts
+        with self.assertRaisesRegex(UserError, "“Design review” still holds 1 requirement"):
+            stage.with_user(self.user_pm).unlink()
+        self.assertTrue(stage.exists())
+        self.requirement.stage_id = self.stage_review
+        stage.with_user(self.user_pm).unlink()
+        self.assertFalse(stage.exists())
+
     def test_decline_needs_a_reason(self):
         with self.assertRaisesRegex(ValidationError, "cannot be declined without a reason"):
             self.requirement.with_user(self.user_pm).stage_id = self.stage_declined
@@ -102,10 +114,66 @@ class TestRequirementLifecycle(RequirementCommon):
             self.requirement.with_user(self.user_rep).action_reopen()
 
     def test_rice_score(self):
-        self.requirement.write({"reach": 200, "impact": "2", "confidence": 50, "effort": 4})
+        # reach × impact × (confidence / 100) / effort: 200 × 2 × 0.5 / 4
+        self.requirement.write({"reach": 200, "impact": 2, "confidence": 50, "effort": 4})
         self.assertAlmostEqual(self.requirement.score, 50.0)
-        self.requirement.impact = "0.25"
+        self.requirement.impact = 0.25
         self.assertAlmostEqual(self.requirement.score, 6.25)
+        self.requirement.confidence = 100
+        self.assertAlmostEqual(self.requirement.score, 12.5)
+
+    def test_impact_is_a_number_from_five_values(self):
+        requirement = self.requirement.with_user(self.user_pm)
+        self.assertEqual(requirement.impact, 1.0, "medium by default")
+        for value, stored, level in (
+            (2, 2.0, "2"),
+            (2.0, 2.0, "2"),
+            ("2", 2.0, "2"),
+            ("0.25", 0.25, "0.25"),
+            (" 0,5 ", 0.5, "0.5"),
+            (3, 3.0, "3"),
+        ):
+            with self.subTest(value=value):
+                requirement.write({"impact": value})
+                self.assertIsInstance(requirement.impact, float)
+                self.assertEqual(requirement.impact, stored)
+                self.assertEqual(requirement.impact_level, level)
+                self.assertEqual(requirement.read(["impact"])[0]["impact"], stored)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT impact FROM product_requirement WHERE id = %s", [requirement.id]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 3.0, "stored as a number")
+        created = self.Requirement.with_user(self.user_pm).create(
+            {"name": "Created with a text impact", "impact": "0.5"}
+        )
+        self.assertEqual(created.impact, 0.5)
+
+    def test_impact_dropdown_sets_the_number(self):
+        requirement = self.requirement.with_user(self.user_pm)
+        requirement.write({"reach": 100, "confidence": 100, "effort": 1})
+        requirement.impact_level = "3"
+        self.assertEqual(requirement.impact, 3.0)
+        self.assertAlmostEqual(requirement.score, 300.0)
+        with Form(requirement) as form:
+            form.impact_level = "0.5"
+            self.assertEqual(form.impact, 0.5, "the number follows the dropdown at once")
+            self.assertAlmostEqual(form.score, 50.0, "and so does the score")
+        self.assertEqual(requirement.impact, 0.5)
+
+    def test_impact_outside_the_five_values_is_refused(self):
+        for value in (0, 0.7, 4, -1, False):
+            with self.subTest(value=value):
+                with self.assertRaisesRegex(
+                    ValidationError, r"must be 0\.25 \(minimal\), 0\.5 \(low\), 1 \(medium\)"
+                ):
+                    self.requirement.with_user(self.user_pm).write({"impact": value})
+                self.env.invalidate_all(flush=False)  # drop the refused value
+        with self.assertRaisesRegex(ValidationError, "must be a number.*not “high”"):
+            self.requirement.with_user(self.user_pm).write({"impact": "high"})
+        with self.assertRaisesRegex(ValidationError, "must be a number"):
+            self.Requirement.create({"name": "Bad impact", "impact": "big"})
+        self.assertEqual(self.requirement.impact, 1.0, "nothing changed")
 
     def test_bad_scoring_input(self):
         for vals, message in (
@@ -114,6 +182,7 @@ class TestRequirementLifecycle(RequirementCommon):
             ({"confidence": 120}, "between 0 and 100"),
             ({"confidence": -1}, "between 0 and 100"),
             ({"reach": -5}, "cannot be negative"),
+            ({"impact": 1.5}, "must be 0.25 .minimal., 0.5 .low., 1 .medium., 2 .high. or 3"),
         ):
             with self.subTest(vals=vals):
                 with self.assertRaisesRegex(ValidationError, message):

@@ -83,6 +83,50 @@ class TestRequirementMerge(RequirementCommon):
         # the deals now point to the master only
         self.assertEqual(self.lead_b.requirement_ids, master)
 
+    def test_master_as_id_text_or_record(self):
+        """Over RPC the master is an id (or its text, or a one-id list); in Python it may
+        also be the record itself."""
+        dup3 = self._requirement("Offline receipts")
+        dup4 = self._requirement("Offline refunds")
+        for duplicate, master in (
+            (self.dup1, self.master.id),
+            (self.dup2, str(self.master.id)),
+            (dup3, [self.master.id]),
+        ):
+            with self.subTest(master=master):
+                result = self._rpc(
+                    self.user_pm, "product.requirement", "action_merge_into", duplicate.ids, master
+                )
+                self.assertIs(result, True)
+                self.assertEqual(duplicate.merged_into_id, self.master)
+                self.assertFalse(duplicate.active)
+        self.assertIs(dup4.with_user(self.user_pm).action_merge_into(self.master), True)
+        self.assertEqual(self.master.merged_ids, self.dup1 | self.dup2 | dup3 | dup4)
+
+    def test_merge_over_rpc_refused_to_others(self):
+        for user in (self.user_rep, self.user_cs, self.user_sales_manager, self.user_channel):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._rpc(
+                    user, "product.requirement", "action_merge_into", self.dup2.ids, self.master.id
+                )
+        self.assertTrue(self.dup2.active)
+
+    def test_refuses_unknown_master(self):
+        for master in (0, -1, 999999999, "abc", [], [1, 2], self.env["res.partner"].browse(1)):
+            with self.subTest(master=master):
+                with self.assertRaisesRegex(UserError, "Choose the requirement to merge into"):
+                    self.dup1.with_user(self.user_pm).action_merge_into(master)
+        self.assertTrue(self.dup1.active)
+
+    def test_refuses_archived_master(self):
+        self.dup2.with_user(self.user_pm).action_merge_into(self.master.id)
+        with self.assertRaisesRegex(UserError, "was merged into “Offline mode”: merge into that"):
+            self.dup1.with_user(self.user_pm).action_merge_into(self.dup2.id)
+        self.master.active = False
+        with self.assertRaisesRegex(UserError, "is archived: restore it first"):
+            self.dup1.with_user(self.user_pm).action_merge_into(self.master.id)
+        self.assertTrue(self.dup1.active)
+
     def test_refuses_self_merge(self):
         with self.assertRaisesRegex(UserError, "cannot be merged into itself"):
             (self.master | self.dup1).with_user(self.user_pm).action_merge_into(self.master.id)

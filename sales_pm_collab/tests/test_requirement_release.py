@@ -155,6 +155,36 @@ class TestRequirementRelease(RequirementCommon):
             with self.assertRaises(AccessError):
                 self.release.with_user(user).action_mark_released()
 
+    def test_release_over_rpc_by_role(self):
+        """Start Beta Test and Mark Released are contract methods: a product manager calls
+        them over RPC on plain ids; every other role is refused and nothing moves."""
+        self.release.date_released = fields.Date.today()
+        refused = (
+            self.user_rep,
+            self.user_cs,
+            self.user_sales_manager,
+            self.user_channel,
+            self.user_finance,
+        )
+        for method in ("action_start_testing", "action_mark_released"):
+            for user in refused:
+                with self.subTest(method=method, user=user.login), self.assertRaises(AccessError):
+                    self._rpc(user, "product.release", method, self.release.ids)
+            self.assertEqual(self.release.state, "planned")
+        self.assertIs(
+            self._rpc(self.user_pm, "product.release", "action_start_testing", self.release.ids),
+            True,
+        )
+        self.assertEqual(self.release.state, "testing")
+        self.assertEqual(self.offline.stage_id, self.stage_testing)
+        self.assertIs(
+            self._rpc(self.user_pm, "product.release", "action_mark_released", self.release.ids),
+            True,
+        )
+        self.assertEqual(self.release.state, "released")
+        self.assertEqual((self.offline | self.fapiao).stage_id, self.stage_released)
+        self.assertTrue(self._activities(self.lead_b, self.tell_type))
+
     def test_cancel_and_reset(self):
         self.release.with_user(self.user_pm).action_cancel()
         self.assertEqual(self.release.state, "cancelled")
@@ -174,6 +204,15 @@ class TestRequirementRelease(RequirementCommon):
             self.Requirement.search(action["domain"]),
             self.offline | self.fapiao | self.declined,
         )
+
+    def test_release_list_figures_in_one_batch(self):
+        other = self.env["product.release"].create({"name": "CloudPOS 10.0"})
+        self._requirement("Later", release_id=other.id, lead_ids=[Command.link(self.lead_a.id)])
+        releases = self.release | other
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=7):
+            figures = [(r.requirement_count, r.customer_count) for r in releases]
+        self.assertEqual(figures, [(3, 3), (1, 1)])
 
     def test_rep_sees_planned_date_on_the_deal(self):
         self.release.date_planned = "2030-06-30"

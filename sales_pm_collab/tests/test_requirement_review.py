@@ -88,6 +88,9 @@ class TestRequirementReview(RequirementCommon):
         self.assertIn(self.user_cs.partner_id, event.partner_ids)
         self.assertEqual(review.action_open_event()["res_id"], event.id)
         self.assertIn("2030-01-0", review.name)
+        # a planned review that is deleted takes its meeting along
+        review.unlink()
+        self.assertFalse(event.exists())
 
     def test_action_done_applies_every_decision(self):
         review = self._review()
@@ -163,5 +166,25 @@ class TestRequirementReview(RequirementCommon):
 
     def test_only_product_managers_close_reviews(self):
         review = self._review()
-        with self.assertRaises(AccessError):
-            review.with_user(self.user_rep).action_done()
+        self._line(review, self.big).write({"decision": "accept", "note": "Go"})
+        for user in (
+            self.user_rep,
+            self.user_cs,
+            self.user_sales_manager,
+            self.user_channel,
+            self.user_finance,
+        ):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._rpc(user, "product.requirement.review", "action_done", review.ids)
+        self.assertEqual(review.state, "draft")
+        self.assertEqual(self.big.stage_id, self.stage_review)
+
+    def test_action_done_over_rpc(self):
+        review = self._review()
+        self._line(review, self.big).write({"decision": "accept", "note": "Q1"})
+        self._line(review, self.small).write({"decision": "decline", "note": "Too niche."})
+        result = self._rpc(self.user_pm, "product.requirement.review", "action_done", review.ids)
+        self.assertIs(result, True)
+        self.assertEqual(review.state, "done")
+        self.assertEqual(self.big.stage_id, self.stage_planned)
+        self.assertEqual(self.small.decline_reason, "Too niche.")
