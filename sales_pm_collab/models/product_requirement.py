@@ -391,28 +391,6 @@ class ProductRequirement(models.Model):
     # the ORM writes the active filter; the planner needs the same predicate)
     _kanban_idx = models.Index("(stage_id, priority DESC, sequence, id DESC) WHERE active IS TRUE")
 
-    def init(self):
-        result = super().init()
-        # `impact` was a selection of texts ("0.25".."3") in early databases: the ORM casts
-        # its column to a number, but the old selection values must go now (the end of
-        # the update would otherwise try to delete them as values of a selection field)
-        self.env.cr.execute(
-            """
-            WITH stale AS (
-                DELETE FROM ir_model_fields_selection selection
-                 USING ir_model_fields field
-                 WHERE field.id = selection.field_id
-                   AND field.model = %s
-                   AND field.name = 'impact'
-             RETURNING selection.id
-            )
-            DELETE FROM ir_model_data
-             WHERE model = 'ir.model.fields.selection' AND res_id IN (SELECT id FROM stale)
-            """,
-            [self._name],
-        )
-        return result
-
     # === COMPUTE METHODS === #
     @api.depends("product_id")
     def _compute_product_categ_id(self):
