@@ -399,7 +399,7 @@ class RebateProgram(models.Model):
 
     def action_draft(self):
         for program in self:
-            if program.settlement_ids.filtered(lambda s: s.state != "cancel"):
+            if program.settlement_ids.filtered(lambda s: s.state != "cancelled"):
                 raise UserError(
                     self.env._(
                         "Rebate program %(name)s already has settlements; it cannot go back to "
@@ -431,7 +431,9 @@ class RebateProgram(models.Model):
     def action_new_settlement(self):
         """Open a new settlement on the first period not settled yet."""
         self.ensure_one()
-        taken = {s.date_from for s in self.settlement_ids.filtered(lambda s: s.state != "cancel")}
+        taken = {
+            s.date_from for s in self.settlement_ids.filtered(lambda s: s.state != "cancelled")
+        }
         free = [p for p in self._get_periods() if p[0] not in taken]
         date_from, date_to = free[0] if free else (False, False)
         return {
@@ -1286,7 +1288,7 @@ class RebateProgram(models.Model):
                 SELECT line.partner_id, line.period_date_from, SUM(line.total)
                   FROM rebate_settlement_line line
                   JOIN rebate_settlement s ON s.id = line.settlement_id
-                 WHERE s.program_id = %(program)s AND s.state <> 'cancel'
+                 WHERE s.program_id = %(program)s AND s.state <> 'cancelled'
                    AND line.period_date_from < %(before)s
                    AND (line.partner_id, line.period_date_from) IN (
                         SELECT * FROM unnest(%(pids)s::int[], %(froms)s::date[]))

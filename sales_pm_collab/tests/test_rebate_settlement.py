@@ -246,7 +246,7 @@ class TestRebateSettlement(RebateCommon):
         reversal = move_b._reverse_moves(cancel=True)
         self.assertEqual(reversal.state, "posted")
         settlement.action_cancel()
-        self.assertEqual(settlement.state, "cancel")
+        self.assertEqual(settlement.state, "cancelled")
         self.assertTrue(all(settlement.line_ids.source_ids.mapped("cancelled")))
         # the period can be settled again, counting the same journal items
         again = self._settlement(self.program)
@@ -258,7 +258,7 @@ class TestRebateSettlement(RebateCommon):
         with self.assertRaisesRegex(AccessError, "Only Rebate Accountants"):
             settlement.with_user(self.user_channel).action_cancel()
         settlement.with_user(self.user_finance).action_cancel()
-        self.assertEqual(settlement.state, "cancel")
+        self.assertEqual(settlement.state, "cancelled")
 
     def test_negative_net_becomes_an_invoice(self):
         """A partner whose true-up exceeds its new rebate owes the difference: a customer
