@@ -282,6 +282,40 @@ class RebateProgram(models.Model):
                         example=program._period_bounds(program.date_end)[1],
                     )
                 )
+            program._check_records_in_periods()
+
+    def _check_records_in_periods(self):
+        """Targets and settlements cover one period each: new dates or another period
+        length must keep them periods of the program (or the figures lose their period)."""
+        self.ensure_one()
+        periods = set(self._get_periods())
+        settlements = self.settlement_ids.filtered(lambda s: s.state != "cancelled")
+        for record in (*self.target_ids, *settlements):
+            if (record.date_from, record.date_to) in periods:
+                continue
+            if record._name == "rebate.target":
+                what = self.env._(
+                    "the target of %(partner)s for %(from)s – %(to)s",
+                    partner=record.partner_id.display_name,
+                    **{"from": record.date_from, "to": record.date_to},
+                )
+                fix = self.env._("Delete or move those targets first")
+            else:
+                what = self.env._(
+                    "settlement %(ref)s (%(from)s – %(to)s)",
+                    ref=record.name,
+                    **{"from": record.date_from, "to": record.date_to},
+                )
+                fix = self.env._("Cancel that settlement first, or keep the periods")
+            raise ValidationError(
+                self.env._(
+                    "Rebate program %(name)s: with these dates and periods, %(what)s would no "
+                    "longer be one period of the program. %(fix)s.",
+                    name=self.name,
+                    what=what,
+                    fix=fix,
+                )
+            )
 
     @api.constrains("payout", "journal_id")
     def _check_journal_type(self):

@@ -126,6 +126,37 @@ class TestRebateConfig(RebateCommon):
         )
         self.assertEqual(fiscal._period_label(date(2026, 1, 1), date(2026, 3, 31)), "2026 Q1")
 
+    def test_new_periods_keep_targets_and_settlements_in_periods(self):
+        """A target or settlement outside the program's periods is refused also when the
+        program's dates or period length change under it."""
+        program = self._program()
+        self._target(program, self.partner_a, 1000, date(2025, 7, 1))
+        with (
+            self.assertRaisesRegex(
+                ValidationError, r"the target of .*2025-07-01 – 2025-09-30.*Delete or move"
+            ),
+            self.env.cr.savepoint(),
+        ):
+            program.period = "half_year"
+        with (
+            self.assertRaisesRegex(ValidationError, "would no longer be one period"),
+            self.env.cr.savepoint(),
+        ):
+            program.date_end = date(2025, 6, 30)
+        program.invalidate_recordset()
+        self.assertEqual((program.period, program.date_end), ("quarter", date(2025, 12, 31)))
+        program.target_ids.unlink()
+        settlement = self._settlement(program, date(2025, 10, 1))
+        with (
+            self.assertRaisesRegex(ValidationError, rf"settlement {settlement.name}.*Cancel"),
+            self.env.cr.savepoint(),
+        ):
+            program.date_end = date(2025, 9, 30)
+        settlement.action_cancel()
+        program.date_end = date(2025, 9, 30)
+        program.period = "month"
+        self.assertEqual(len(program._get_periods()), 9)
+
     def test_activation(self):
         program = self.env["rebate.program"].create(
             {"name": "Test empty", "date_start": date(2025, 1, 1), "date_end": date(2025, 12, 31)}
