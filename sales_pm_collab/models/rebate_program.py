@@ -338,45 +338,58 @@ class RebateProgram(models.Model):
     @api.constrains("band_ids")
     def _check_bands(self):
         for program in self:
-            bands = program.band_ids.sorted(lambda b: (b.attainment_from, b.id))
-            for previous, band in zip(bands, bands[1:], strict=False):
-                if not previous.attainment_to:
-                    raise ValidationError(
-                        self.env._(
-                            "Rebate program %(name)s: the band from %(from)s%% has no upper "
-                            "limit, so it overlaps the band from %(next)s%%. Only the highest "
-                            "band may be open-ended.",
-                            name=program.name,
-                            **{"from": previous.attainment_from, "next": band.attainment_from},
-                        )
+            program._check_band_layout(program.band_ids)
+
+    def _check_band_layout(self, bands):
+        """``bands`` (the program's, or what would be left of them) neither overlap nor
+        leave a gap from the lowest one up; only the highest may be open-ended."""
+        self.ensure_one()
+        program = self
+        bands = bands.sorted(lambda b: (b.attainment_from, b.id))
+        for previous, band in zip(bands, bands[1:], strict=False):
+            if not previous.attainment_to:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s: the band from %(from)s%% has no upper "
+                        "limit, so it overlaps the band from %(next)s%%. Only the highest "
+                        "band may be open-ended.",
+                        name=program.name,
+                        **{"from": previous.attainment_from, "next": band.attainment_from},
                     )
-                if band.attainment_from < previous.attainment_to:
-                    raise ValidationError(
-                        self.env._(
-                            "Rebate program %(name)s: the bands %(a)s and %(b)s overlap; each "
-                            "band must start where the previous one ends.",
-                            name=program.name,
-                            a=previous.display_name,
-                            b=band.display_name,
-                        )
+                )
+            if band.attainment_from < previous.attainment_to:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s: the bands %(a)s and %(b)s overlap; each "
+                        "band must start where the previous one ends.",
+                        name=program.name,
+                        a=previous.display_name,
+                        b=band.display_name,
                     )
-                if band.attainment_from > previous.attainment_to:
-                    raise ValidationError(
-                        self.env._(
-                            "Rebate program %(name)s: there is a gap between %(to)s%% and "
-                            "%(from)s%%; each band must start where the previous one ends "
-                            "(add a band with rate 0 for a range that earns nothing).",
-                            name=program.name,
-                            to=previous.attainment_to,
-                            **{"from": band.attainment_from},
-                        )
+                )
+            if band.attainment_from > previous.attainment_to:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s: there is a gap between %(to)s%% and "
+                        "%(from)s%%; each band must start where the previous one ends "
+                        "(add a band with rate 0 for a range that earns nothing).",
+                        name=program.name,
+                        to=previous.attainment_to,
+                        **{"from": band.attainment_from},
                     )
+                )
 
     # === CRUD METHODS === #
     def write(self, vals):
         if TERMS_FIELDS & set(vals):
             self._check_terms_unlocked()
-        return super().write(vals)
+        programs = self
+        if "band_ids" in vals:
+            # the bands are checked as a whole once all of the form's changes are written
+            # (_check_bands), not one by one while they are (a band moved before the next
+            # one is created would look like a gap)
+            programs = self.with_context(rebate_bands_checked_by_program=True)
+        return super(RebateProgram, programs).write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):
