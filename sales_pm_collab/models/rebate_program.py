@@ -180,7 +180,7 @@ class RebateProgram(models.Model):
     cap_amount = fields.Monetary(
         string="Cap per Partner and Period",
         tracking=True,
-        help="Highest rebate per partner and period; empty means no cap.",
+        help="Highest rebate per partner and period; empty (0) means no cap.",
     )
     # --- payout
     payout = fields.Selection(

@@ -18,7 +18,7 @@ class RebateProgramBand(models.Model):
     attainment_to = fields.Float(
         string="Up to (%)",
         digits=(7, 2),
-        help="Attainment where the next band starts, in % (excluded). Empty for the "
+        help="Attainment where the next band starts, in % (excluded). Empty (0) for the "
         "highest, open-ended band.",
     )
     rate = fields.Float(
