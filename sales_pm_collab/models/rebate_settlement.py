@@ -391,12 +391,14 @@ class RebateSettlement(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         for settlement in self:
-            if settlement.state in ("approved", "done"):
-                self._check_finance()
             settlement._lock_for_processing()
             if settlement.state == "cancelled":
                 continue
+            # the state as locked: approved meanwhile by someone else counts as approved
+            if settlement.state in ("approved", "done"):
+                self._check_finance()
             open_moves = settlement.move_ids.filtered(lambda m: not m._is_rebate_neutralized())
             if open_moves:
                 raise UserError(
