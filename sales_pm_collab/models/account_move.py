@@ -30,7 +30,7 @@ class AccountMove(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_rebate_settlement(self):
         moves = self.filtered(
-            lambda m: m.rebate_settlement_id and m.rebate_settlement_id.state != "cancel"
+            lambda m: m.rebate_settlement_id and m.rebate_settlement_id.state != "cancelled"
         )
         if moves:
             raise UserError(

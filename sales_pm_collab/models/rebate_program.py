@@ -180,7 +180,7 @@ class RebateProgram(models.Model):
     cap_amount = fields.Monetary(
         string="Cap per Partner and Period",
         tracking=True,
-        help="Highest rebate per partner and period; empty means no cap.",
+        help="Highest rebate per partner and period; empty (0) means no cap.",
     )
     # --- payout
     payout = fields.Selection(
@@ -282,6 +282,40 @@ class RebateProgram(models.Model):
                         example=program._period_bounds(program.date_end)[1],
                     )
                 )
+            program._check_records_in_periods()
+
+    def _check_records_in_periods(self):
+        """Targets and settlements cover one period each: new dates or another period
+        length must keep them periods of the program (or the figures lose their period)."""
+        self.ensure_one()
+        periods = set(self._get_periods())
+        settlements = self.settlement_ids.filtered(lambda s: s.state != "cancelled")
+        for record in (*self.target_ids, *settlements):
+            if (record.date_from, record.date_to) in periods:
+                continue
+            if record._name == "rebate.target":
+                what = self.env._(
+                    "the target of %(partner)s for %(from)s – %(to)s",
+                    partner=record.partner_id.display_name,
+                    **{"from": record.date_from, "to": record.date_to},
+                )
+                fix = self.env._("Delete or move those targets first")
+            else:
+                what = self.env._(
+                    "settlement %(ref)s (%(from)s – %(to)s)",
+                    ref=record.name,
+                    **{"from": record.date_from, "to": record.date_to},
+                )
+                fix = self.env._("Cancel that settlement first, or keep the periods")
+            raise ValidationError(
+                self.env._(
+                    "Rebate program %(name)s: with these dates and periods, %(what)s would no "
+                    "longer be one period of the program. %(fix)s.",
+                    name=self.name,
+                    what=what,
+                    fix=fix,
+                )
+            )
 
     @api.constrains("payout", "journal_id")
     def _check_journal_type(self):
@@ -304,45 +338,58 @@ class RebateProgram(models.Model):
     @api.constrains("band_ids")
     def _check_bands(self):
         for program in self:
-            bands = program.band_ids.sorted(lambda b: (b.attainment_from, b.id))
-            for previous, band in zip(bands, bands[1:], strict=False):
-                if not previous.attainment_to:
-                    raise ValidationError(
-                        self.env._(
-                            "Rebate program %(name)s: the band from %(from)s%% has no upper "
-                            "limit, so it overlaps the band from %(next)s%%. Only the highest "
-                            "band may be open-ended.",
-                            name=program.name,
-                            **{"from": previous.attainment_from, "next": band.attainment_from},
-                        )
+            program._check_band_layout(program.band_ids)
+
+    def _check_band_layout(self, bands):
+        """``bands`` (the program's, or what would be left of them) neither overlap nor
+        leave a gap from the lowest one up; only the highest may be open-ended."""
+        self.ensure_one()
+        program = self
+        bands = bands.sorted(lambda b: (b.attainment_from, b.id))
+        for previous, band in zip(bands, bands[1:], strict=False):
+            if not previous.attainment_to:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s: the band from %(from)s%% has no upper "
+                        "limit, so it overlaps the band from %(next)s%%. Only the highest "
+                        "band may be open-ended.",
+                        name=program.name,
+                        **{"from": previous.attainment_from, "next": band.attainment_from},
                     )
-                if band.attainment_from < previous.attainment_to:
-                    raise ValidationError(
-                        self.env._(
-                            "Rebate program %(name)s: the bands %(a)s and %(b)s overlap; each "
-                            "band must start where the previous one ends.",
-                            name=program.name,
-                            a=previous.display_name,
-                            b=band.display_name,
-                        )
+                )
+            if band.attainment_from < previous.attainment_to:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s: the bands %(a)s and %(b)s overlap; each "
+                        "band must start where the previous one ends.",
+                        name=program.name,
+                        a=previous.display_name,
+                        b=band.display_name,
                     )
-                if band.attainment_from > previous.attainment_to:
-                    raise ValidationError(
-                        self.env._(
-                            "Rebate program %(name)s: there is a gap between %(to)s%% and "
-                            "%(from)s%%; each band must start where the previous one ends "
-                            "(add a band with rate 0 for a range that earns nothing).",
-                            name=program.name,
-                            to=previous.attainment_to,
-                            **{"from": band.attainment_from},
-                        )
+                )
+            if band.attainment_from > previous.attainment_to:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s: there is a gap between %(to)s%% and "
+                        "%(from)s%%; each band must start where the previous one ends "
+                        "(add a band with rate 0 for a range that earns nothing).",
+                        name=program.name,
+                        to=previous.attainment_to,
+                        **{"from": band.attainment_from},
                     )
+                )
 
     # === CRUD METHODS === #
     def write(self, vals):
         if TERMS_FIELDS & set(vals):
             self._check_terms_unlocked()
-        return super().write(vals)
+        programs = self
+        if "band_ids" in vals:
+            # the bands are checked as a whole once all of the form's changes are written
+            # (_check_bands), not one by one while they are (a band moved before the next
+            # one is created would look like a gap)
+            programs = self.with_context(rebate_bands_checked_by_program=True)
+        return super(RebateProgram, programs).write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):
@@ -399,7 +446,7 @@ class RebateProgram(models.Model):
 
     def action_draft(self):
         for program in self:
-            if program.settlement_ids.filtered(lambda s: s.state != "cancel"):
+            if program.settlement_ids.filtered(lambda s: s.state != "cancelled"):
                 raise UserError(
                     self.env._(
                         "Rebate program %(name)s already has settlements; it cannot go back to "
@@ -431,7 +478,9 @@ class RebateProgram(models.Model):
     def action_new_settlement(self):
         """Open a new settlement on the first period not settled yet."""
         self.ensure_one()
-        taken = {s.date_from for s in self.settlement_ids.filtered(lambda s: s.state != "cancel")}
+        taken = {
+            s.date_from for s in self.settlement_ids.filtered(lambda s: s.state != "cancelled")
+        }
         free = [p for p in self._get_periods() if p[0] not in taken]
         date_from, date_to = free[0] if free else (False, False)
         return {
@@ -1286,7 +1335,7 @@ class RebateProgram(models.Model):
                 SELECT line.partner_id, line.period_date_from, SUM(line.total)
                   FROM rebate_settlement_line line
                   JOIN rebate_settlement s ON s.id = line.settlement_id
-                 WHERE s.program_id = %(program)s AND s.state <> 'cancel'
+                 WHERE s.program_id = %(program)s AND s.state <> 'cancelled'
                    AND line.period_date_from < %(before)s
                    AND (line.partner_id, line.period_date_from) IN (
                         SELECT * FROM unnest(%(pids)s::int[], %(froms)s::date[]))

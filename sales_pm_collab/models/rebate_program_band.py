@@ -18,7 +18,7 @@ class RebateProgramBand(models.Model):
     attainment_to = fields.Float(
         string="Up to (%)",
         digits=(7, 2),
-        help="Attainment where the next band starts, in % (excluded). Empty for the "
+        help="Attainment where the next band starts, in % (excluded). Empty (0) for the "
         "highest, open-ended band.",
     )
     rate = fields.Float(
@@ -38,6 +38,21 @@ class RebateProgramBand(models.Model):
         "A rebate band must end above where it starts; leave the upper limit empty for "
         "the highest band.",
     )
+
+    @api.constrains("program_id", "attainment_from", "attainment_to")
+    def _check_program_bands(self):
+        """Bands created or changed on their own (import, RPC) keep their program's bands
+        free of overlaps and gaps; a program saving its bands checks them itself."""
+        if not self.env.context.get("rebate_bands_checked_by_program"):
+            for program in self.program_id:
+                program._check_band_layout(program.band_ids)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_gap(self):
+        if self.env.context.get("rebate_bands_checked_by_program"):
+            return
+        for program in self.program_id:
+            program._check_band_layout(program.band_ids - self)
 
     @api.depends("attainment_from", "attainment_to", "rate")
     def _compute_display_name(self):

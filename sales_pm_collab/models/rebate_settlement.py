@@ -74,7 +74,7 @@ class RebateSettlement(models.Model):
             ("computed", "Computed"),
             ("approved", "Approved"),
             ("done", "Done"),
-            ("cancel", "Cancelled"),
+            ("cancelled", "Cancelled"),
         ],
         default="draft",
         required=True,
@@ -128,7 +128,7 @@ class RebateSettlement(models.Model):
 
     # === CONSTRAINTS === #
     _unique_period = models.UniqueIndex(
-        "(program_id, date_from) WHERE state <> 'cancel'",
+        "(program_id, date_from) WHERE state <> 'cancelled'",
         "This period of the program already has a settlement: a period is settled once. "
         "Open the existing settlement, or cancel it first.",
     )
@@ -294,7 +294,7 @@ class RebateSettlement(models.Model):
             [
                 ("program_id", "=", program_id),
                 ("date_from", "=", date_from),
-                ("state", "!=", "cancel"),
+                ("state", "!=", "cancelled"),
                 ("id", "not in", self.ids),
             ],
             limit=1,
@@ -391,12 +391,14 @@ class RebateSettlement(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         for settlement in self:
+            settlement._lock_for_processing()
+            if settlement.state == "cancelled":
+                continue
+            # the state as locked: approved meanwhile by someone else counts as approved
             if settlement.state in ("approved", "done"):
                 self._check_finance()
-            settlement._lock_for_processing()
-            if settlement.state == "cancel":
-                continue
             open_moves = settlement.move_ids.filtered(lambda m: not m._is_rebate_neutralized())
             if open_moves:
                 raise UserError(
@@ -414,7 +416,7 @@ class RebateSettlement(models.Model):
                 .search(
                     [
                         ("adjusted_settlement_id", "=", settlement.id),
-                        ("settlement_id.state", "!=", "cancel"),
+                        ("settlement_id.state", "!=", "cancelled"),
                         ("settlement_id", "!=", settlement.id),
                     ],
                     limit=1,
@@ -431,7 +433,7 @@ class RebateSettlement(models.Model):
                 )
             settlement.with_context(rebate_workflow=True).write(
                 {
-                    "state": "cancel",
+                    "state": "cancelled",
                     "cancelled_uid": self.env.uid,
                     "cancelled_date": fields.Datetime.now(),
                 }

@@ -43,14 +43,19 @@ class RebateAccrualReport(models.TransientModel):
         """Recompute the figures of the active programs the user can read, then show them."""
         programs = self.env["rebate.program"].search([("state", "=", "active")])
         self.search([("create_uid", "=", self.env.uid)]).unlink()
+        accruals = programs._get_accrual_values()
+        # the partners' levels in one read, not one write per row
+        partners = self.env["res.partner"].browse({values["partner_id"] for values in accruals})
+        levels = {partner.id: partner.grade_id.id for partner in partners}
         vals_list = []
-        for values in programs._get_accrual_values():
+        for values in accruals:
             program = values["program"]
             vals_list.append(
                 {
                     "program_id": program.id,
                     "company_id": program.company_id.id,
                     "partner_id": values["partner_id"],
+                    "grade_id": levels[values["partner_id"]],
                     "date_from": values["date_from"],
                     "date_to": values["date_to"],
                     "period_label": program._period_label(values["date_from"], values["date_to"]),
@@ -65,8 +70,6 @@ class RebateAccrualReport(models.TransientModel):
                 }
             )
         rows = self.create(vals_list)
-        for row in rows:
-            row.grade_id = row.partner_id.grade_id
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_pm_collab.rebate_accrual_report_action"
         )

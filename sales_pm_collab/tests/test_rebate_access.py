@@ -1,6 +1,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -186,3 +187,64 @@ class TestRebateAccess(RebateCommon):
         self.assertEqual(self.partner_d.with_user(self.user_finance).rebate_accrued_amount, 3_300)
         with self.assertRaises(AccessError):
             self.partner_c.with_user(self.user_pm).read(["rebate_accrued_amount"])
+
+    def test_settlement_buttons_per_role(self):
+        """Buttons a role cannot use are not shown to it: channel managers compute and
+        cancel drafts, only Rebate Accountants approve, pay out, send statements or cancel
+        an approved or paid settlement."""
+
+        def buttons(user):
+            arch = (
+                self.env["rebate.settlement"]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
+            return [
+                (button.get("name"), button.get("invisible"))
+                for button in etree.fromstring(arch).iterfind(".//header/button")
+            ]
+
+        finance_only = {"action_approve", "action_create_moves", "action_send_statements"}
+        channel = buttons(self.user_channel)
+        self.assertFalse(finance_only & {name for name, _ in channel})
+        self.assertEqual(
+            [invisible for name, invisible in channel if name == "action_cancel"],
+            ["state not in ('draft', 'computed')"],
+        )
+        finance = buttons(self.user_finance)
+        self.assertLessEqual(finance_only, {name for name, _ in finance})
+        self.assertEqual(len([name for name, _ in finance if name == "action_cancel"]), 2)
+
+    def test_settlement_of_another_company(self):
+        other = self.env["res.company"].create({"name": "Test rebate branch"})
+        program = self.env["rebate.program"].create(
+            {
+                "name": "Test branch program",
+                "company_id": other.id,
+                "date_start": date(2025, 1, 1),
+                "date_end": date(2025, 12, 31),
+                "partner_ids": [Command.set(self.partner_a.ids)],
+                "band_ids": [Command.create({"attainment_from": 0, "rate": 1})],
+            }
+        )
+        program.action_activate()
+        self._target(program, self.partner_a, 1000)
+        settlement = self.env["rebate.settlement"].create(
+            {"program_id": program.id, "date_from": date(2025, 1, 1)}
+        )
+        settlement.action_compute()
+        self.assertEqual(settlement.company_id, other)
+        line = settlement.line_ids
+        self.assertEqual(line.base_amount, 0, "the invoices of the main company do not count")
+        for model in (
+            "rebate.settlement",
+            "rebate.settlement.line",
+            "rebate.settlement.source",
+            "rebate.target",
+            "rebate.program.band",
+        ):
+            with self.subTest(model=model):
+                records = self.env[model].with_user(self.user_finance).search([])
+                self.assertNotIn(other, records.company_id)
+        with self.assertRaises(AccessError):
+            settlement.with_user(self.user_finance).action_compute()

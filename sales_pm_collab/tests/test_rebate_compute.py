@@ -44,31 +44,59 @@ class TestRebateCompute(RebateCommon):
                 )
 
     def test_worked_examples_end_to_end(self):
-        """The same bases through real posted invoices and a settlement."""
+        """All six bases through real posted invoices and a settlement, exact to the cent:
+        bases made of several lines whose float sum is not exact (0.1 + 0.2) and of an
+        invoice minus a credit note land exactly on the 80%, 100% and 120% limits."""
         program = self._program()
-        partners = self.partner_a | self.partner_b | self.partner_c | self.partner_d
-        bases = [799_999.99, 800_000, 1_199_999, 5_000_000]
-        for partner, base in zip(partners, bases, strict=True):
+        partners = (self.partner_a | self.partner_b | self.partner_c | self.partner_d) | (
+            self.env["res.partner"].create(
+                [
+                    {"name": "Test 华中分销 E", "is_company": True},
+                    {"name": "Test 东北代理 F", "is_company": True},
+                ]
+            )
+        )
+        hw = self.product_hw
+        documents = [
+            [(hw, 266_666.66), (hw, 266_666.66), (hw, 266_666.67)],  # 799,999.99
+            [(hw, 333_333.33), (hw, 333_333.33), (hw, 133_333.34)],  # 800,000.00
+            [(hw, 1_100_000)],  # 1,000,000.00 after the credit note below
+            [(hw, 1_199_998.7), (hw, 0.1), (hw, 0.2)],  # 1,199,999.00
+            [(hw, 400_000.1), (hw, 400_000.2), (hw, 399_999.7)],  # 1,200,000.00
+            [(hw, 5_000_000)],
+        ]
+        for partner, lines in zip(partners, documents, strict=True):
             self._target(program, partner, TARGET)
-            self._invoice(partner, base)
+            self._invoice(partner, 0, lines=lines)
+        refunded = self.env["account.move"].search(
+            [("partner_id", "=", partners[2].id), ("move_type", "=", "out_invoice")]
+        )
+        self._refund(refunded, 100_000, refund_date=date(2025, 3, 30))
         settlement = self._settlement(program)
         settlement.action_compute()
         self.assertEqual(settlement.state, "computed")
-        totals = [self._line(settlement, p).total for p in partners]
-        self.assertEqual(totals, [0.0, 16_000.0, 35_999.97, 250_000.0])
+        lines = [self._line(settlement, p) for p in partners]
         self.assertEqual(
-            [self._line(settlement, p).band_rate for p in partners], [0.0, 2.0, 3.0, 5.0]
+            [ln.base_amount for ln in lines],
+            [base for base, _whole, _marginal in WORKED_EXAMPLES],
         )
-        self.assertAlmostEqual(self._line(settlement, self.partner_a).attainment, 80.0, 2)
-        self.assertEqual(settlement.amount_total, 301_999.97)
+        self.assertEqual([ln.band_rate for ln in lines], [0.0, 2.0, 3.0, 3.0, 5.0, 5.0])
+        self.assertEqual(
+            [ln.total for ln in lines], [whole for _base, whole, _marginal in WORKED_EXAMPLES]
+        )
+        self.assertEqual([round(ln.attainment, 2) for ln in lines], [80.0, 80, 100, 120, 120, 500])
+        self.assertEqual(settlement.amount_total, 391_999.97)
         # marginal program on the same invoices
-        marginal = self._program(name="Test marginal", band_mode="marginal")
+        marginal = self._program(
+            name="Test marginal", band_mode="marginal", partner_ids=[Command.set(partners.ids)]
+        )
         for partner in partners:
             self._target(marginal, partner, TARGET)
         settlement = self._settlement(marginal)
         settlement.action_compute()
         self.assertEqual(
-            [self._line(settlement, p).total for p in partners], [0.0, 0.0, 9_999.97, 200_000.0]
+            [self._line(settlement, p).total for p in partners],
+            [marginal for _base, _whole, marginal in WORKED_EXAMPLES],
         )
 
     # --- partners, targets, warnings ---------------------------------------------------

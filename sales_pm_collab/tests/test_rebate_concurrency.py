@@ -95,6 +95,7 @@ class TestRebateConcurrency(TransactionCase):
             first, second = self._envs(cr1, cr2)
             first.action_compute()  # holds the settlement's row lock until cr1 ends
             self._assert_fails_at_once(second.action_compute)
+            self._assert_fails_at_once(second.action_approve)
             self._assert_fails_at_once(second.action_cancel)
             cr2.rollback()
             cr1.commit()

@@ -37,6 +37,45 @@ class TestRebateConfig(RebateCommon):
             with self.env.cr.savepoint():
                 self._bands([(100, 80, 2)])
 
+    def test_bands_checked_when_edited_on_their_own(self):
+        """Bands imported or written over RPC one by one are held to the same rules."""
+        program = self._bands([(80, 100, 2), (100, 120, 3), (120, 0, 5)])
+        Band = self.env["rebate.program.band"]
+        low, middle, _top = program.band_ids.sorted("attainment_from")
+        with self.assertRaisesRegex(ValidationError, "overlap"), self.env.cr.savepoint():
+            Band.create(
+                {"program_id": program.id, "attainment_from": 90, "attainment_to": 110, "rate": 1}
+            )
+        with (
+            self.assertRaisesRegex(ValidationError, "gap between 95.0% and 100.0%"),
+            self.env.cr.savepoint(),
+        ):
+            low.attainment_to = 95
+        with (
+            self.assertRaisesRegex(ValidationError, "gap between 100.0% and 120.0%"),
+            self.env.cr.savepoint(),
+        ):
+            middle.unlink()
+        self.assertEqual(len(program.band_ids), 3)
+        # the program form saves several changes at once: checked once they are all done
+        program.write(
+            {
+                "band_ids": [
+                    Command.update(low.id, {"attainment_to": 95}),
+                    Command.create({"attainment_from": 95, "attainment_to": 100, "rate": 1.5}),
+                    Command.delete(_top.id),
+                ]
+            }
+        )
+        self.assertEqual(
+            program.band_ids.sorted("attainment_from").mapped("attainment_from"), [80, 95, 100]
+        )
+        with (
+            self.assertRaisesRegex(ValidationError, "gap between 90.0% and 95.0%"),
+            self.env.cr.savepoint(),
+        ):
+            program.write({"band_ids": [Command.update(low.id, {"attainment_to": 90})]})
+
     def test_rates_between_0_and_100(self):
         for rate in (-1, 101):
             with self.subTest(rate=rate):
@@ -125,6 +164,37 @@ class TestRebateConfig(RebateCommon):
             fiscal._period_bounds(date(2026, 2, 10)), (date(2026, 1, 1), date(2026, 3, 31))
         )
         self.assertEqual(fiscal._period_label(date(2026, 1, 1), date(2026, 3, 31)), "2026 Q1")
+
+    def test_new_periods_keep_targets_and_settlements_in_periods(self):
+        """A target or settlement outside the program's periods is refused also when the
+        program's dates or period length change under it."""
+        program = self._program()
+        self._target(program, self.partner_a, 1000, date(2025, 7, 1))
+        with (
+            self.assertRaisesRegex(
+                ValidationError, r"the target of .*2025-07-01 – 2025-09-30.*Delete or move"
+            ),
+            self.env.cr.savepoint(),
+        ):
+            program.period = "half_year"
+        with (
+            self.assertRaisesRegex(ValidationError, "would no longer be one period"),
+            self.env.cr.savepoint(),
+        ):
+            program.date_end = date(2025, 6, 30)
+        program.invalidate_recordset()
+        self.assertEqual((program.period, program.date_end), ("quarter", date(2025, 12, 31)))
+        program.target_ids.unlink()
+        settlement = self._settlement(program, date(2025, 10, 1))
+        with (
+            self.assertRaisesRegex(ValidationError, rf"settlement {settlement.name}.*Cancel"),
+            self.env.cr.savepoint(),
+        ):
+            program.date_end = date(2025, 9, 30)
+        settlement.action_cancel()
+        program.date_end = date(2025, 9, 30)
+        program.period = "month"
+        self.assertEqual(len(program._get_periods()), 9)
 
     def test_activation(self):
         program = self.env["rebate.program"].create(

@@ -246,7 +246,7 @@ class TestRebateSettlement(RebateCommon):
         reversal = move_b._reverse_moves(cancel=True)
         self.assertEqual(reversal.state, "posted")
         settlement.action_cancel()
-        self.assertEqual(settlement.state, "cancel")
+        self.assertEqual(settlement.state, "cancelled")
         self.assertTrue(all(settlement.line_ids.source_ids.mapped("cancelled")))
         # the period can be settled again, counting the same journal items
         again = self._settlement(self.program)
@@ -258,7 +258,23 @@ class TestRebateSettlement(RebateCommon):
         with self.assertRaisesRegex(AccessError, "Only Rebate Accountants"):
             settlement.with_user(self.user_channel).action_cancel()
         settlement.with_user(self.user_finance).action_cancel()
-        self.assertEqual(settlement.state, "cancel")
+        self.assertEqual(settlement.state, "cancelled")
+
+    def test_cancel_decides_on_the_state_it_locked(self):
+        """A channel manager who opened a computed settlement that an accountant approved
+        meanwhile cannot cancel it: the state is read again once the row is locked."""
+        settlement = self._settlement(self.program)
+        settlement.action_compute()
+        as_channel = settlement.with_user(self.user_channel)
+        self.assertEqual(as_channel.state, "computed")  # what the channel manager's form shows
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL("UPDATE rebate_settlement SET state = 'approved' WHERE id = %s", settlement.id)
+        )  # approved by another transaction, committed before the lock is taken
+        with self.assertRaisesRegex(AccessError, "Only Rebate Accountants"):
+            as_channel.action_cancel()
+        settlement.invalidate_recordset()
+        self.assertEqual(settlement.state, "approved")
 
     def test_negative_net_becomes_an_invoice(self):
         """A partner whose true-up exceeds its new rebate owes the difference: a customer

@@ -143,6 +143,23 @@ class TestRebateStatement(RebateCommon):
         self.assertEqual(action["report_name"], "sales_pm_collab.report_rebate_statement")
         self.assertEqual(set(action["context"]["active_ids"]), set(self.q2.regular_line_ids.ids))
 
+    def test_pdf_statement_per_partner_whichever_line_is_printed(self):
+        """Printing a true-up line from the lines list prints the partner's statement
+        (its period rebate plus true-ups), once per partner, never the true-up counted as
+        the period's rebate as well."""
+        regular = self._line(self.q2, self.partner_a)
+        adjustment = self._line(self.q2, self.partner_a, "adjustment")
+        self.assertTrue(adjustment)
+        render = self.env["ir.actions.report"]._render_qweb_html
+        expected = render(REPORT, regular.ids)[0].decode()
+        for ids in (adjustment.ids, (adjustment | regular).ids):
+            with self.subTest(ids=ids):
+                html = render(REPORT, ids)[0].decode()
+                self.assertEqual(html.count("Rebate Statement"), 1)
+                self.assertIn("50,500.00", html, "62,500 for the period − 12,000 true-up")
+                self.assertNotIn("38,500.00", html)
+                self.assertEqual(html, expected)
+
     def test_send_statements(self):
         self.q2.with_user(self.user_finance).action_send_statements()
         messages = self.q2.message_ids.filtered(lambda m: m.message_type == "comment")

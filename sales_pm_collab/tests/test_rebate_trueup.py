@@ -158,7 +158,7 @@ class TestRebateTrueUp(RebateCommon):
             self.q1.action_cancel()
         q2.action_cancel()
         self.q1.action_cancel()
-        self.assertEqual(self.q1.state, "cancel")
+        self.assertEqual(self.q1.state, "cancelled")
 
     def test_accrual_of_open_period(self):
         self._invoice(self.partner_a, 600_000, invoice_date=date(2025, 4, 10))
