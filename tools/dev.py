@@ -784,7 +784,14 @@ def _dev_db():
     if not cluster.db_exists(TEST_DB):
         install_addon(config, TEST_DB, demo=True, log_name="devdb-install.log")
     elif not stamp.exists() or stamp.read_text() != current:
-        install_addon(config, TEST_DB, demo=True, update=True, log_name="devdb-install.log")
+        try:
+            install_addon(config, TEST_DB, demo=True, update=True, log_name="devdb-install.log")
+        except Abort:
+            # a kept database from an older state of the addon (e.g. a field changed type):
+            # it is only a development copy, so rebuild it rather than migrate it
+            say(f"updating {TEST_DB} failed; rebuilding it from scratch")
+            cluster.drop_db(TEST_DB)
+            install_addon(config, TEST_DB, demo=True, log_name="devdb-install.log")
     stamp.write_text(current)
     return config
 

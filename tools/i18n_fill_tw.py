@@ -11,6 +11,26 @@ from pathlib import Path
 import polib
 from opencc import OpenCC
 
+# Taiwan usage OpenCC's s2twp leaves in mainland form (or over-converts), applied in order
+TW_TERMS = (
+    ("紅字發票（貸項通知單）", "貸記單"),  # credit note: Odoo's own zh_TW term
+    ("紅字發票", "貸記單"),
+    ("賬", "帳"),  # 帳單, 日記帳, 帳款
+    ("郵編", "郵遞區號"),
+    ("只讀", "唯讀"),
+    ("幣種", "幣別"),
+    ("推程序度", "推進程度"),  # s2twp turns 进程 (progress) into 程序 (program)
+    ("迴款", "回款"),  # 回款率 (collection rate) is no 迴 (turn back)
+    ("專案", "項目"),  # 项目 here is always an item (日記帳項目), never a project
+)
+
+
+def to_taiwan(text, convert):
+    text = convert(text)
+    for mainland, taiwan in TW_TERMS:
+        text = text.replace(mainland, taiwan)
+    return text
+
 
 def main(i18n_dir):
     i18n = Path(i18n_dir)
@@ -22,7 +42,7 @@ def main(i18n_dir):
     for entry in traditional:
         source = simplified.get((entry.msgctxt, entry.msgid))
         if not entry.msgstr and source:
-            entry.msgstr = convert(source)
+            entry.msgstr = to_taiwan(source, convert)
             filled += 1
     traditional.save(tw_path)
     missing = [e.msgid for e in polib.pofile(i18n / "zh_CN.po") if not e.msgstr]

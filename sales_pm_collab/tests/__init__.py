@@ -11,6 +11,7 @@ from . import (
     test_feedback_requirement,
     test_feedback_sla,
     test_feedback_workflow,
+    test_i18n,
     test_install,
     test_rebate_access,
     test_rebate_channel,
