@@ -56,6 +56,10 @@ APT_PACKAGES = {
     "libsasl2-dev": lambda: Path("/usr/include/sasl/sasl.h").exists(),
     # Odoo renders PDF reports (rebate statements) with it
     "wkhtmltopdf": lambda: shutil.which("wkhtmltopdf") is not None,
+    # Chinese names and texts in those PDFs (and in the browser tours' screenshots)
+    "fonts-noto-cjk": lambda: Path(
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    ).exists(),
     "chromium": lambda: any(
         shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")
     ),
@@ -891,26 +895,35 @@ def cmd_pot():
     try:
         cluster.drop_db(db)
         install_addon(config, db, demo=False, log_name="pot-install.log")
-        run(
-            [
-                str(venv_python()),
-                "-m",
-                "odoo",
-                "i18n",
-                "export",
-                "-c",
-                str(config),
-                "-d",
-                db,
-                "-l",
-                "pot",
-                "zh_CN",
-                "zh_TW",
-                "--",
-                ADDON,
-            ],
-            cwd=ROOT,
-        )
+        i18n = ROOT / ADDON / "i18n"
+        outputs = {"pot": f"{ADDON}.pot", "zh_CN": "zh_CN.po", "zh_TW": "zh_TW.po"}
+        with tempfile.TemporaryDirectory(dir=STATE) as tmp:
+            # Odoo reads the translations of code terms from the addon's own .po files
+            # while it exports: exporting into those files would empty them first and lose
+            # every translated error message, so export aside and move the results in.
+            for lang, name in outputs.items():
+                run(
+                    [
+                        str(venv_python()),
+                        "-m",
+                        "odoo",
+                        "i18n",
+                        "export",
+                        "-c",
+                        str(config),
+                        "-d",
+                        db,
+                        "-l",
+                        lang,
+                        "-o",
+                        str(Path(tmp) / name),
+                        "--",
+                        ADDON,
+                    ],
+                    cwd=ROOT,
+                )
+            for name in outputs.values():
+                shutil.move(Path(tmp) / name, i18n / name)
         run(
             [
                 str(venv_python()),

@@ -218,7 +218,12 @@ class ResPartner(models.Model):
         header = Markup(
             "<table class='table table-sm o_channel_grade_history'><thead><tr>"
             "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>"
-        ) % (self.env._("Date"), self.env._("From"), self.env._("To"), self.env._("By"))
+        ) % (
+            self.env._("Date"),
+            self.env._("Previous Level"),
+            self.env._("New Level"),
+            self.env._("By"),
+        )
         for partner in partners:
             if partner.id in rows:
                 partner.channel_grade_history = (

@@ -67,8 +67,8 @@ class ResPartnerGradeEvaluation(models.Model):
     # the partner's channel type and manager when it was evaluated
     channel_type = fields.Selection(CHANNEL_TYPES, readonly=True, index=True)
     channel_manager_id = fields.Many2one("res.users", readonly=True, index=True)
-    date_from = fields.Date(string="From", required=True, readonly=True)
-    date_to = fields.Date(string="To", required=True, readonly=True)
+    date_from = fields.Date(string="Window Start", required=True, readonly=True)
+    date_to = fields.Date(string="Window End", required=True, readonly=True)
     # KPIs
     revenue = fields.Monetary(
         readonly=True,

@@ -35,7 +35,7 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
         help="Default: the evaluation months of the chosen levels (the longest), else 12.",
     )
     date_from = fields.Date(
-        string="From",
+        string="Window Start",
         required=True,
         compute="_compute_window",
         store=True,
@@ -43,7 +43,7 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
         precompute=True,
     )
     date_to = fields.Date(
-        string="To",
+        string="Window End",
         required=True,
         compute="_compute_window",
         store=True,
