@@ -20,16 +20,26 @@ TW_TERMS = (
     ("只讀", "唯讀"),
     ("幣種", "幣別"),
     ("推程序度", "推進程度"),  # s2twp turns 进程 (progress) into 程序 (program)
-    ("迴款", "回款"),  # 回款率 (collection rate) is no 迴 (turn back)
+    ("迴款", "回款"),
+    ("型別", "類型"),  # 型別 is a data type; a kind of feedback or channel is a 類型
+    # s2twp reads every 通过 as "by way of" (透過); passing a course or an approval is 通過
+    ("未透過", "未通過"),
+    ("已透過", "已通過"),
+    ("須透過", "須通過"),
+    ("審批透過", "審批通過"),  # 回款率 (collection rate) is no 迴 (turn back)
     ("專案", "項目"),  # 项目 here is always an item (日記帳項目), never a project
 )
+
+
+# whole translations that differ from a part of a longer one
+TW_WHOLE = {"透過": "通過"}  # "Passed" (a training)
 
 
 def to_taiwan(text, convert):
     text = convert(text)
     for mainland, taiwan in TW_TERMS:
         text = text.replace(mainland, taiwan)
-    return text
+    return TW_WHOLE.get(text, text)
 
 
 def main(i18n_dir):
