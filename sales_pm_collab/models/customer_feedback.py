@@ -693,11 +693,15 @@ class CustomerFeedback(models.Model):
 
     def _message_post_after_hook(self, message, msg_values):
         """The first message sent to the customer (not an internal note) by an employee
-        is the first response of the SLA."""
+        is the first response of the SLA: posted in the chatter, or an e-mail reply
+        routed into the feedback (not the e-mail that created it)."""
         if (
             len(self) == 1
             and not self.first_response_date
-            and message.message_type == "comment"
+            and (
+                message.message_type == "comment"
+                or (message.message_type == "email" and message.parent_id)
+            )
             and not message.is_internal
             and not message.subtype_id.internal
             and message.author_id.user_ids.filtered(lambda user: not user.share)

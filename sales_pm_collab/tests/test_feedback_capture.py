@@ -179,3 +179,27 @@ class TestFeedbackCapture(FeedbackCommon):
         self.env["mail.thread"].sudo().message_process(None, reply)
         self.assertEqual(self.Feedback.search_count([("name", "ilike", "Drawer does not open")]), 1)
         self.assertTrue(feedback.message_ids.filtered(lambda m: "Any news" in m.body))
+
+    def test_employee_reply_by_mail_is_the_first_response(self):
+        """Customer service answers the customer from their mail client: the reply,
+        routed into the feedback and sent on to the customer, is the first response."""
+        feedback = self._deliver(
+            "Huang Test <huang@sh.example.com>", "huang@sh.example.com", "Receipt paper jams"
+        )
+        self.assertFalse(feedback.first_response_date)
+        self.user_cs.email = "cs.agent@collab.example.com"
+        reply = MAIL.format(
+            email="cs.agent@collab.example.com",
+            to="feedback@collab.example.com",
+            sender="CS Agent <cs.agent@collab.example.com>",
+            subject="Re: Receipt paper jams",
+            msgid="reply.receipt.cs",
+            body="We are sending a technician tomorrow morning.",
+        ).replace(
+            "Date:",
+            f"In-Reply-To: {feedback.message_ids[-1].message_id}\nDate:",
+        )
+        self.env["mail.thread"].sudo().message_process(None, reply)
+        answer = feedback.message_ids.filtered(lambda m: "technician" in (m.body or ""))
+        self.assertEqual(answer.author_id, self.user_cs.partner_id)
+        self.assertEqual(feedback.first_response_date, answer.date)
