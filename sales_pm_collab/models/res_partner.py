@@ -400,7 +400,32 @@ class ResPartner(models.Model):
                 return changed.write(vals)
             if changed:
                 vals = dict(vals, grade_date=grade_id and fields.Date.context_today(self))
-        return super().write(vals)
+        leaving = self._grade_pricelist_to_drop(vals)
+        res = super().write(vals)
+        if leaving:
+            super(ResPartner, leaving).write({"specific_property_product_pricelist": False})
+        return res
+
+    def _grade_pricelist_to_drop(self, vals):
+        """The partners of self that leave, by `vals`, a level whose pricelist they have for
+        a level without pricelist (or none): the level's prices go with the level. Core
+        sets the pricelist of the new level only, so a demoted partner kept the old prices.
+        A pricelist given in `vals`, or picked by hand (not the level's), stays."""
+        if "grade_id" not in vals or {
+            "specific_property_product_pricelist",
+            "property_product_pricelist",
+        } & set(vals):
+            return self.browse()
+        grade = self.env["res.partner.grade"].browse(vals["grade_id"] or [])
+        if grade.sudo().default_pricelist_id:
+            return self.browse()  # core sets the new level's pricelist
+        return self.filtered(
+            lambda p: (
+                p.grade_id != grade
+                and p.grade_id.sudo().default_pricelist_id
+                and p.specific_property_product_pricelist == p.grade_id.sudo().default_pricelist_id
+            )
+        )
 
     @api.model
     def _is_channel_manager(self):

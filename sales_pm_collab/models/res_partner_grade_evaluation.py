@@ -411,8 +411,19 @@ class ResPartnerGradeEvaluation(models.Model):
 
     def _previous_window(self):
         self.ensure_one()
-        previous_to = self.date_from - timedelta(days=1)
-        return previous_to - (self.date_to - self.date_from), previous_to
+        return self._previous_window_dates(self.date_from, self.date_to)
+
+    @api.model
+    def _previous_window_dates(self, date_from, date_to):
+        """The window just before [date_from, date_to] that the growth compares with: as
+        many months before a window of whole months (2024-03-01 - 2025-02-28 against
+        2023-03-01 - 2024-02-29), else as many days."""
+        previous_to = date_from - timedelta(days=1)
+        end = date_to + timedelta(days=1)
+        if date_from.day == 1 and end.day == 1:
+            months = relativedelta(end, date_from)
+            return date_from - months, previous_to
+        return previous_to - (date_to - date_from), previous_to
 
     def action_view_revenue_invoices(self, previous=False):
         """The posted invoices and refunds behind the revenue (or the previous revenue)."""
@@ -733,9 +744,7 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.model
     def _compute_kpis(self, partners, date_from, date_to):
         """{kpi: {partner_id: value}} for all partners, one grouped query per KPI."""
-        length = date_to - date_from
-        previous_to = date_from - timedelta(days=1)
-        previous_from = previous_to - length
+        previous_from, previous_to = self._previous_window_dates(date_from, date_to)
         return {
             "revenue": self._kpi_revenue(partners, date_from, date_to),
             "revenue_previous": self._kpi_revenue(partners, previous_from, previous_to),

@@ -175,6 +175,32 @@ class TestChannelApproval(ChannelCommon):
         evaluation.action_apply()
         self.assertEqual(self.dist_b.grade_id, self.grade_registered)
 
+    def test_demotion_takes_the_old_levels_pricelist_away(self):
+        """Core sets the new level's pricelist but leaves the old one on a partner demoted to
+        a level without pricelist: the demoted partner must not keep the Gold prices. A
+        pricelist picked by hand (not the level's) stays."""
+        self.dist_b.grade_id = self.grade_gold
+        self.assertEqual(self.dist_b.specific_property_product_pricelist, self.pricelist_gold)
+        evaluation = self._evaluate(self.dist_b).with_user(self.user_channel)
+        self.assertEqual(
+            (evaluation.change, evaluation.grade_recommended_id), ("demote", self.grade_registered)
+        )
+        evaluation.action_submit()
+        evaluation.action_approve()
+        evaluation.action_apply()
+        self.assertEqual(self.dist_b.grade_id, self.grade_registered)
+        self.assertFalse(self.dist_b.specific_property_product_pricelist)
+        # by hand too, to no level at all; a hand-picked pricelist is left alone
+        special = self.env["product.pricelist"].create({"name": "T-Special"})
+        partner = self.dist_a.with_user(self.user_channel)
+        partner.grade_id = self.grade_gold
+        self.assertEqual(partner.specific_property_product_pricelist, self.pricelist_gold)
+        partner.grade_id = False
+        self.assertFalse(partner.specific_property_product_pricelist)
+        partner.specific_property_product_pricelist = special
+        partner.grade_id = self.grade_silver
+        self.assertEqual(partner.specific_property_product_pricelist, special)
+
     def test_keep_leaves_grade_date(self):
         self.dist_a.grade_id = self.grade_gold
         self.dist_a.grade_date = date(2020, 1, 1)

@@ -48,6 +48,23 @@ class TestChannelKpi(ChannelCommon):
         self.assertAlmostEqual(evaluation.revenue_previous, 9999)
         self.assertAlmostEqual(evaluation.growth, (2800 - 9999) / 9999 * 100, places=4)
 
+    def test_previous_revenue_of_a_window_of_months_is_the_months_before(self):
+        """A window of whole months (the wizard's and the cron's) is compared with as many
+        months just before, even across a 29 February: 2024-03 to 2025-02 against 2023-03
+        to 2024-02, whatever their number of days."""
+        self._invoice(self.dist_a, 100, date(2023, 2, 28))  # before the previous window
+        self._invoice(self.dist_a, 1000, date(2023, 3, 1))  # its first day
+        self._invoice(self.dist_a, 2000, date(2024, 2, 29))  # its last day
+        self._invoice(self.dist_a, 4000, date(2024, 3, 1))  # the window's first day
+        evaluation = self._evaluate(self.dist_a, date(2024, 3, 1), date(2025, 2, 28))
+        self.assertAlmostEqual(evaluation.revenue, 4000)
+        self.assertAlmostEqual(evaluation.revenue_previous, 3000)
+        self.assertAlmostEqual(evaluation.growth, (4000 - 3000) / 3000 * 100, places=4)
+        documents = self.env["account.move"].search(
+            evaluation.action_view_previous_invoices()["domain"]
+        )
+        self.assertEqual(sorted(documents.mapped("amount_untaxed")), [1000, 2000])
+
     def test_revenue_ignores_rebate_credit_notes(self):
         """A rebate paid as a credit note is not a refund of sales: it must not lower the
         revenue that grades the partner (nor show among the revenue's documents)."""
