@@ -695,8 +695,9 @@ class RebateProgram(models.Model):
         """SQL selecting the posted customer invoices and credit notes of the program's
         company for ``partner_ids``, with their reference date and paid ratio.
 
-        Credit notes and invoices created by rebate settlements are left out: paying a
-        rebate is no return of goods, it never lowers the next period's base.
+        Credit notes and invoices created by rebate settlements are left out, and so are
+        their reversals: paying a rebate (or taking it back) is no return of goods nor a
+        sale, it never changes the next period's base.
 
         The reference date of a credit note that reverses an invoice is the invoice's date:
         a return belongs to the period of the sale it cancels (quarter-end stuffing that
@@ -707,8 +708,10 @@ class RebateProgram(models.Model):
         conditions = [
             SQL("move.state = 'posted'"),
             SQL("move.move_type IN ('out_invoice', 'out_refund')"),
-            # the credit notes (and claw-back invoices) paying rebates out are no sales
+            # the credit notes (and claw-back invoices) paying rebates out are no sales,
+            # nor are their reversals (cancelling a paid settlement)
             SQL("move.rebate_settlement_id IS NULL"),
+            SQL("orig.rebate_settlement_id IS NULL"),
             SQL("move.company_id = %s", self.company_id.id),
             SQL("move.commercial_partner_id = ANY(%s)", list(partner_ids)),
         ]
