@@ -324,12 +324,21 @@ class TestRebateSettlement(RebateCommon):
                 cancel=True,
             )
         self.assertEqual((reversal.move_type, reversal.state), ("out_invoice", "posted"))
+        # the rebate paid again by hand (Reverse and create invoice: a copy not linked to
+        # any settlement) is no return of goods either
+        reissued = self._invoice(
+            self.partner_a,
+            30_000,
+            invoice_date=date(2025, 5, 10),
+            product=self.product_rebate,
+            move_type="out_refund",
+        )
         self._invoice(self.partner_a, 800_000, invoice_date=date(2025, 5, 5))
         q2 = self._settlement(self.program, date(2025, 4, 1))
         q2.action_compute()
         line = self._line(q2, self.partner_a)
         self.assertEqual((line.base_amount, line.item_count, line.total), (800_000, 1, 16_000))
-        self.assertNotIn(reversal, line.source_ids.move_line_id.move_id)
+        self.assertFalse((reversal | reissued) & line.source_ids.move_line_id.move_id)
 
     def test_new_settlement_action_picks_next_period(self):
         self._settle(self.program)
