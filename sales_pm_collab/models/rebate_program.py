@@ -695,8 +695,9 @@ class RebateProgram(models.Model):
         """SQL selecting the posted customer invoices and credit notes of the program's
         company for ``partner_ids``, with their reference date and paid ratio.
 
-        Credit notes and invoices created by rebate settlements are left out: paying a
-        rebate is no return of goods, it never lowers the next period's base.
+        Credit notes and invoices created by rebate settlements are left out, and so are
+        their reversals: paying a rebate (or taking it back) is no return of goods nor a
+        sale, it never changes the next period's base.
 
         The reference date of a credit note that reverses an invoice is the invoice's date:
         a return belongs to the period of the sale it cancels (quarter-end stuffing that
@@ -707,8 +708,10 @@ class RebateProgram(models.Model):
         conditions = [
             SQL("move.state = 'posted'"),
             SQL("move.move_type IN ('out_invoice', 'out_refund')"),
-            # the credit notes (and claw-back invoices) paying rebates out are no sales
+            # the credit notes (and claw-back invoices) paying rebates out are no sales,
+            # nor are their reversals (cancelling a paid settlement)
             SQL("move.rebate_settlement_id IS NULL"),
+            SQL("orig.rebate_settlement_id IS NULL"),
             SQL("move.company_id = %s", self.company_id.id),
             SQL("move.commercial_partner_id = ANY(%s)", list(partner_ids)),
         ]
@@ -752,21 +755,34 @@ class RebateProgram(models.Model):
         return SQL("-aml.balance")
 
     def _scope_sql(self, date_from, date_to, conflicts_only=False):
-        """Condition on journal item aml: product scope and exclusions.
+        """Condition on journal item aml: product scope and exclusions (the excluded
+        products, and the rebate products of the company's programs).
 
         With ``conflicts_only``, the items in the product scope that the territory
         conflicts leave out instead (FALSE when nothing is excluded)."""
         self.ensure_one()
         conditions = []
         scope = self._get_scope_product_ids()
+        # the rebate products of the company's programs are never sales: a rebate paid
+        # again by hand (a copy of a rebate credit note) does not lower the base
+        rebate_products = set(
+            self.env["rebate.program"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [("company_id", "=", self.company_id.id), ("product_id", "!=", False)],
+                ["product_id"],
+            )
+            .product_id.ids
+        )
+        excluded = set(self.excluded_product_ids.ids) | rebate_products
         if scope is not None:
-            conditions.append(SQL("aml.product_id = ANY(%s)", scope))
-        elif self.excluded_product_ids:
             conditions.append(
-                SQL(
-                    "(aml.product_id IS NULL OR aml.product_id <> ALL(%s))",
-                    self.excluded_product_ids.ids,
-                )
+                SQL("aml.product_id = ANY(%s)", [pid for pid in scope if pid not in excluded])
+            )
+        elif excluded:
+            conditions.append(
+                SQL("(aml.product_id IS NULL OR aml.product_id <> ALL(%s))", sorted(excluded))
             )
         exclusions = self._get_conflict_exclusion_queries(date_from, date_to)
         if conflicts_only:

@@ -307,6 +307,39 @@ class TestRebateSettlement(RebateCommon):
         self.assertFalse(q2.adjustment_line_ids)
         self.assertNotIn(credit_note, line.source_ids.move_line_id.move_id)
 
+    def test_reversed_rebate_credit_note_is_no_sale(self):
+        """Reversing a rebate credit note (to cancel a paid settlement) makes a customer
+        invoice for the rebate product: no sale of the partner either, it neither raises
+        the base nor counts as a source of the next period."""
+        self._target(self.program, self.partner_a, 1_000_000, date(2025, 4, 1))
+        self.program.post_moves = True
+        with freeze_time("2025-04-10"):
+            q1 = self._settle(self.program)
+        credit_note = self._line(q1, self.partner_a).move_id
+        with freeze_time("2025-05-10"):
+            reversal = credit_note._reverse_moves(
+                default_values_list=[
+                    {"invoice_date": date(2025, 5, 10), "date": date(2025, 5, 10)}
+                ],
+                cancel=True,
+            )
+        self.assertEqual((reversal.move_type, reversal.state), ("out_invoice", "posted"))
+        # the rebate paid again by hand (Reverse and create invoice: a copy not linked to
+        # any settlement) is no return of goods either
+        reissued = self._invoice(
+            self.partner_a,
+            30_000,
+            invoice_date=date(2025, 5, 10),
+            product=self.product_rebate,
+            move_type="out_refund",
+        )
+        self._invoice(self.partner_a, 800_000, invoice_date=date(2025, 5, 5))
+        q2 = self._settlement(self.program, date(2025, 4, 1))
+        q2.action_compute()
+        line = self._line(q2, self.partner_a)
+        self.assertEqual((line.base_amount, line.item_count, line.total), (800_000, 1, 16_000))
+        self.assertFalse((reversal | reissued) & line.source_ids.move_line_id.move_id)
+
     def test_new_settlement_action_picks_next_period(self):
         self._settle(self.program)
         action = self.program.action_new_settlement()
