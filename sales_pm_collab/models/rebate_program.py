@@ -404,6 +404,15 @@ class RebateProgram(models.Model):
                     refs=", ".join(settled.mapped("name")),
                 )
             )
+        if self.settlement_ids:
+            raise UserError(
+                self.env._(
+                    "Rebate program %(name)s has settlements in progress (%(refs)s): delete "
+                    "them first (a Rebate Accountant can), or archive the program instead.",
+                    name=self.settlement_ids[0].program_id.name,
+                    refs=", ".join(self.settlement_ids.mapped("name")),
+                )
+            )
 
     # === ACTION METHODS === #
     def action_activate(self):

@@ -126,6 +126,20 @@ class TestRebateSettlement(RebateCommon):
         self.assertEqual(settlement.date_to, date(2025, 6, 30))
         self.assertFalse(settlement.line_ids)
 
+    def test_delete_program_with_a_settlement_in_progress(self):
+        """A program whose period is only computed says what to delete first (not the
+        database's "another record requires it"); once it is gone, the program goes."""
+        program = self._program(name="Test short-lived")
+        self._target(program, self.partner_a, 1_000_000)
+        settlement = self._settlement(program)
+        settlement.action_compute()
+        as_finance = program.with_user(self.user_finance)
+        with self.assertRaisesRegex(UserError, "settlements in progress .*delete them first"):
+            as_finance.unlink()
+        settlement.with_user(self.user_finance).unlink()
+        as_finance.unlink()
+        self.assertFalse(program.exists())
+
     def test_delete_settled(self):
         settlement = self._settle(self.program)
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
