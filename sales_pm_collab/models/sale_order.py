@@ -96,6 +96,19 @@ class SaleOrder(models.Model):
             )
 
     def _create_territory_conflicts(self, conflicts):
+        # an order cancelled and confirmed again keeps the conflict recorded the first time
+        # (with its decision): one record per order and territory
+        recorded = {
+            (conflict.sale_order_id.id, conflict.territory_id.id)
+            for conflict in self.env["sale.territory.conflict"]
+            .sudo()
+            .search([("sale_order_id", "in", list(conflicts))])
+        }
+        conflicts = {
+            order_id: (seller_id, new_hits)
+            for order_id, (seller_id, hits) in conflicts.items()
+            if (new_hits := [hit for hit in hits if (order_id, hit[0]) not in recorded])
+        }
         vals_list = []
         for order in self.browse(list(conflicts)):
             seller_id, hits = conflicts[order.id]

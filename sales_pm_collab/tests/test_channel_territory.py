@@ -121,6 +121,28 @@ class TestChannelTerritory(ChannelCommon):
         self.assertEqual(conflict.state, "penalised")
         self.assertFalse(conflict.activity_ids)
 
+    def test_reconfirmed_order_keeps_its_one_conflict(self):
+        """Cancelled and confirmed again, an order keeps the conflict recorded the first
+        time, with its decision: no second record, activity or note."""
+        self.company.channel_conflict_policy = "warn"
+        order = self._order(self.dist_b, self.shanghai_shop)
+        order.action_confirm()
+        conflict = order.territory_conflict_ids
+        conflict.with_user(self.user_channel).action_penalise()
+        notes = len(order.message_ids)
+        order._action_cancel()
+        order.action_draft()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.territory_conflict_ids, conflict)
+        self.assertEqual(conflict.state, "penalised")
+        self.assertFalse(conflict.activity_ids)
+        self.assertFalse(
+            order.message_ids[: len(order.message_ids) - notes].filtered(
+                lambda m: "T-East" in (m.body or "")
+            )
+        )
+
     def test_block_policy_refuses_rep_and_lets_channel_manager_confirm(self):
         self.company.channel_conflict_policy = "block"
         order = self._order(self.dist_b, self.shanghai_shop)
