@@ -1165,6 +1165,19 @@ class ProductRequirement(models.Model):
         self.check_access("read")
         leads = leads.with_env(self.env)
         leads.check_access("write")
+        elsewhere = leads.filtered(lambda lead: lead.company_id not in (self.company_id, False))
+        if elsewhere:
+            raise UserError(
+                self.env._(
+                    "“%(requirement)s” belongs to %(company)s and the opportunity “%(lead)s” "
+                    "to %(lead_company)s: pick a requirement of %(lead_company)s, or raise a "
+                    "new one.",
+                    requirement=self.name,
+                    company=self.company_id.name,
+                    lead=elsewhere[0].name,
+                    lead_company=elsewhere[0].company_id.name,
+                )
+            )
         new_leads = leads - self.sudo().with_context(active_test=False).lead_ids
         if not new_leads:
             return False
@@ -1195,18 +1208,21 @@ class ProductRequirement(models.Model):
         return True
 
     @api.model
-    def _find_similar(self, name, description="", product=None, categ=None, limit=5):
+    def _find_similar(self, name, description="", product=None, categ=None, limit=5, company=None):
         """Open requirements that look like the text given, ranked.
 
         Returns a list of (requirement, score, reasons) with the best first. A shared
         word of the title counts 3, of the description 1, the same product 4, the same
-        category 2.
+        category 2. With `company`, only that company's requirements (the others cannot
+        be linked to its deals).
         """
         title_words = _tokens(name)
         text_words = _tokens(html2plaintext(description or "")) | title_words
         if not text_words and not product and not categ:
             return []
         domain = Domain("state", "in", OPEN_STATES)
+        if company:
+            domain &= Domain("company_id", "=", company.id)
         candidates = Domain.FALSE
         for word in sorted(text_words, key=len, reverse=True)[:12]:
             candidates |= Domain("name", "ilike", word) | Domain("description", "ilike", word)
