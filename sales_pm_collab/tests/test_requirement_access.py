@@ -167,6 +167,35 @@ class TestRequirementAccess(RequirementCommon):
                 with self.assertRaisesRegex(AccessError, "Only product managers can change"):
                     self.own_new.with_user(self.user_rep).write(vals)
 
+    def test_reps_cannot_plan_or_answer_their_own_at_creation(self):
+        """What reps may not change later they may not set when creating either: the
+        release, the decision, or the triage answer (it would hide an unanswered
+        requirement from "Triage overdue")."""
+        Requirement = self.Requirement.with_user(self.user_rep)
+        for vals in (
+            {"release_id": self.release.id},
+            {"first_response_date": "2020-01-01 00:00:00"},
+            {"first_response_deadline": "2099-01-01 00:00:00"},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(AccessError, "Only product managers can change"):
+                    Requirement.create({"name": "Sneaky", **vals})
+        for vals in (
+            {"first_response_date": "2020-01-01 00:00:00"},
+            {"first_response_deadline": "2099-01-01 00:00:00"},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(AccessError, "Only product managers can change"):
+                    self.own_new.with_user(self.user_rep).write(vals)
+        # their own requirement still gets its deadline, and a PM may plan at creation
+        requirement = Requirement.create({"name": "Plain request"})
+        self.assertTrue(requirement.first_response_deadline)
+        self.assertFalse(requirement.first_response_date)
+        planned = self.Requirement.with_user(self.user_pm).create(
+            {"name": "Planned by the PM", "release_id": self.release.id}
+        )
+        self.assertEqual(planned.release_id, self.release)
+
     def test_scoring_hidden_from_non_product_managers(self):
         for user in (self.user_rep, self.user_cs, self.user_sales_manager, self.user_channel):
             with self.subTest(user=user.login):
