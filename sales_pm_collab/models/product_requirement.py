@@ -1178,19 +1178,6 @@ class ProductRequirement(models.Model):
         self.check_access("read")
         leads = leads.with_env(self.env)
         leads.check_access("write")
-        elsewhere = leads.filtered(lambda lead: lead.company_id not in (self.company_id, False))
-        if elsewhere:
-            raise UserError(
-                self.env._(
-                    "“%(requirement)s” belongs to %(company)s and the opportunity “%(lead)s” "
-                    "to %(lead_company)s: pick a requirement of %(lead_company)s, or raise a "
-                    "new one.",
-                    requirement=self.name,
-                    company=self.company_id.name,
-                    lead=elsewhere[0].name,
-                    lead_company=elsewhere[0].company_id.name,
-                )
-            )
         new_leads = leads - self.sudo().with_context(active_test=False).lead_ids
         if not new_leads:
             return False
