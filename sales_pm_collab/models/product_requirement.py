@@ -18,8 +18,20 @@ ADMIN_GROUP = "sales_pm_collab.group_collab_admin"
 # Fields only product managers may change (on top of the scoring fields, which are
 # hidden from other roles by `groups=`).
 PM_ONLY_FIELDS = frozenset(
-    {"stage_id", "user_id", "decision_note", "decline_reason", "release_id", "merged_into_id"}
+    {
+        "stage_id",
+        "user_id",
+        "decision_note",
+        "decline_reason",
+        "release_id",
+        "merged_into_id",
+        # the triage SLA: set by the application, answered by product managers
+        "first_response_date",
+        "first_response_deadline",
+    }
 )
+# Of those, what a requester may pick when creating (the stage only if it is a New one)
+REQUESTER_CREATE_FIELDS = frozenset({"stage_id", "user_id"})
 # RICE impact: the only values `impact` takes, and the dropdown the form offers for it
 IMPACT_VALUES = (0.25, 0.5, 1.0, 2.0, 3.0)
 IMPACT_LEVELS = [
@@ -773,7 +785,7 @@ class ProductRequirement(models.Model):
                             stage=stage.name,
                         )
                     )
-                forbidden = {"decision_note", "decline_reason", "merged_into_id"} & {
+                forbidden = (PM_ONLY_FIELDS - REQUESTER_CREATE_FIELDS) & {
                     key for key, value in vals.items() if value
                 }
                 if forbidden:
@@ -1130,7 +1142,8 @@ class ProductRequirement(models.Model):
             company = requirement.company_id
             if company not in deadlines:
                 deadlines[company] = company._requirement_sla_deadline(now)
-            requirement.first_response_deadline = deadlines[company]
+            # set by the application, also for requesters who may not change it
+            requirement.sudo().first_response_deadline = deadlines[company]
 
     def _triage_breached(self, now=None):
         """The first answer came (or is still missing) after the triage deadline."""
@@ -1195,18 +1208,21 @@ class ProductRequirement(models.Model):
         return True
 
     @api.model
-    def _find_similar(self, name, description="", product=None, categ=None, limit=5):
+    def _find_similar(self, name, description="", product=None, categ=None, limit=5, company=None):
         """Open requirements that look like the text given, ranked.
 
         Returns a list of (requirement, score, reasons) with the best first. A shared
         word of the title counts 3, of the description 1, the same product 4, the same
-        category 2.
+        category 2. With `company`, only that company's requirements (the others cannot
+        be linked to its deals).
         """
         title_words = _tokens(name)
         text_words = _tokens(html2plaintext(description or "")) | title_words
         if not text_words and not product and not categ:
             return []
         domain = Domain("state", "in", OPEN_STATES)
+        if company:
+            domain &= Domain("company_id", "=", company.id)
         candidates = Domain.FALSE
         for word in sorted(text_words, key=len, reverse=True)[:12]:
             candidates |= Domain("name", "ilike", word) | Domain("description", "ilike", word)

@@ -1,3 +1,5 @@
+import re
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -166,6 +168,35 @@ class TestRequirementAccess(RequirementCommon):
             with self.subTest(vals=vals):
                 with self.assertRaisesRegex(AccessError, "Only product managers can change"):
                     self.own_new.with_user(self.user_rep).write(vals)
+
+    def test_reps_cannot_plan_or_answer_their_own_at_creation(self):
+        """What reps may not change later they may not set when creating either: the
+        release, the decision, or the triage answer (it would hide an unanswered
+        requirement from "Triage overdue")."""
+        Requirement = self.Requirement.with_user(self.user_rep)
+        for vals in (
+            {"release_id": self.release.id},
+            {"first_response_date": "2020-01-01 00:00:00"},
+            {"first_response_deadline": "2099-01-01 00:00:00"},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(AccessError, "Only product managers can change"):
+                    Requirement.create({"name": "Sneaky", **vals})
+        for vals in (
+            {"first_response_date": "2020-01-01 00:00:00"},
+            {"first_response_deadline": "2099-01-01 00:00:00"},
+        ):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(AccessError, "Only product managers can change"):
+                    self.own_new.with_user(self.user_rep).write(vals)
+        # their own requirement still gets its deadline, and a PM may plan at creation
+        requirement = Requirement.create({"name": "Plain request"})
+        self.assertTrue(requirement.first_response_deadline)
+        self.assertFalse(requirement.first_response_date)
+        planned = self.Requirement.with_user(self.user_pm).create(
+            {"name": "Planned by the PM", "release_id": self.release.id}
+        )
+        self.assertEqual(planned.release_id, self.release)
 
     def test_scoring_hidden_from_non_product_managers(self):
         for user in (self.user_rep, self.user_cs, self.user_sales_manager, self.user_channel):
@@ -346,6 +377,29 @@ class TestRequirementAccess(RequirementCommon):
         self.assertEqual(Lead.search([("id", "in", (linked | unlinked).ids)]), linked)
         self.own_new.with_user(self.user_pm).read(["lead_ids"])
         self.assertDenied(linked.with_user(self.user_pm).write, {"name": "No"})
+
+    def test_product_manager_opens_the_opportunities_of_a_requirement(self):
+        """The "Opportunities" smart button: a product manager (no sales role) loads the
+        standard opportunity list, kanban and form of the linked deals, tags included."""
+        tag = self.env["crm.tag"].create({"name": "Test: chain stores"})
+        linked = self._lead(self.contact_a, 1000, tag_ids=[Command.link(tag.id)])
+        self.own_new.lead_ids = [Command.link(linked.id)]
+        action = self.own_new.with_user(self.user_pm).action_view_opportunities()
+        Lead = self.env["crm.lead"].with_user(self.user_pm).with_context(**action["context"])
+        views = Lead.get_views([(False, view_type) for _id, view_type in action["views"]])
+        lead_fields = views["models"]["crm.lead"]["fields"]
+        for view_type, view in views["views"].items():
+            with self.subTest(view=view_type):
+                names = set(re.findall(r'<field name="(\w+)"', view["arch"])) & set(lead_fields)
+                spec = {
+                    name: {"fields": {"display_name": {}}}
+                    if lead_fields[name]["type"] in ("many2one", "many2many", "one2many")
+                    else {}
+                    for name in names
+                }
+                records = Lead.web_search_read(action["domain"], spec)["records"]
+                self.assertEqual([record["id"] for record in records], linked.ids)
+        self.assertEqual(linked.with_user(self.user_pm).tag_ids.display_name, tag.name)
 
     def test_requirements_on_the_deal_by_role(self):
         lead = self._lead(self.contact_a, 1000)

@@ -144,6 +144,25 @@ class TestRequirementRaise(RequirementCommon):
         with self.assertRaisesRegex(UserError, "Pick the existing requirement"):
             self._wizard().action_link()
 
+    def test_no_suggestion_or_link_across_companies(self):
+        """A rep working in two companies is only offered requirements of the deal's
+        company; linking another company's requirement is refused, naming it."""
+        other_company = self.env["res.company"].create({"name": "Raise Other Co"})
+        self.user_rep.company_ids = [Command.link(other_company.id)]
+        elsewhere = self.Requirement.with_company(other_company).create(
+            {"name": "Offline mode for POS terminals (branch)", "company_id": other_company.id}
+        )
+        both = {"allowed_company_ids": [self.env.company.id, other_company.id]}
+        wizard = self._wizard(name="Offline mode for POS terminals").with_context(**both)
+        suggested = wizard.match_ids.requirement_id
+        self.assertIn(self.offline, suggested)
+        self.assertNotIn(elsewhere, suggested, "another company's requirement")
+        wizard.link_requirement_id = elsewhere
+        with self.assertRaises(UserError) as refused:  # rolled back to a savepoint
+            wizard.action_link()
+        self.assertIn("Raise Other Co", str(refused.exception))
+        self.assertFalse(elsewhere.sudo().lead_ids)
+
     def test_cannot_link_someone_elses_deal(self):
         with self.assertRaises(AccessError):
             self.offline.with_user(self.user_rep)._link_leads(self.other_lead)

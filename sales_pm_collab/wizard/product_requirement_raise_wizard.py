@@ -62,6 +62,7 @@ class ProductRequirementRaiseWizard(models.TransientModel):
         "product.requirement",
         string="Existing Requirement",
         domain="[('state', 'in', ('new', 'review', 'planned', 'development', 'testing'))]",
+        check_company=True,
         help="Link this opportunity to an existing requirement instead of creating a duplicate.",
     )
 
@@ -90,6 +91,7 @@ class ProductRequirementRaiseWizard(models.TransientModel):
                     wizard.description,
                     product=wizard.product_id,
                     categ=wizard.product_categ_id,
+                    company=wizard.lead_id.company_id,
                 )
             already = wizard.lead_id.sudo().requirement_ids
             wizard.match_ids = self.env["product.requirement.raise.match"]._match_commands(
