@@ -806,26 +806,12 @@ class CustomerFeedback(models.Model):
     def action_acknowledge(self):
         """Tell the customer they are heard: the first response of the SLA."""
         self._check_state(("new",), self.env._("Acknowledging"))
-        now = fields.Datetime.now()
-        for feedback in self:
-            vals = {"state": "acknowledged"}
-            if not feedback.first_response_date:
-                vals["first_response_date"] = now
-            if not feedback.user_id:
-                vals["user_id"] = self.env.user.id
-            feedback.write(vals)
+        self._move_on({"state": "acknowledged"}, fields.Datetime.now())
         return True
 
     def action_start(self):
         self._check_state(("new", "acknowledged"), self.env._("Starting the work"))
-        now = fields.Datetime.now()
-        for feedback in self:
-            vals = {"state": "in_progress"}
-            if not feedback.first_response_date:
-                vals["first_response_date"] = now
-            if not feedback.user_id:
-                vals["user_id"] = self.env.user.id
-            feedback.write(vals)
+        self._move_on({"state": "in_progress"}, fields.Datetime.now())
         return True
 
     def action_resolve(self):
@@ -834,11 +820,7 @@ class CustomerFeedback(models.Model):
         self._check_state(OPEN_STATES, self.env._("Resolving"))
         self._check_root_cause_given()
         now = fields.Datetime.now()
-        for feedback in self:
-            vals = {"state": "resolved", "resolved_date": now}
-            if not feedback.first_response_date:
-                vals["first_response_date"] = now
-            feedback.write(vals)
+        self._move_on({"state": "resolved", "resolved_date": now}, now, take_ownership=False)
         self._activities_done(
             ("mail_activity_type_feedback_sla_risk", "mail_activity_type_feedback_escalation"),
             self.env._("Feedback resolved"),
@@ -846,6 +828,20 @@ class CustomerFeedback(models.Model):
         self._schedule_revisit()
         self._send_rating_request()
         return True
+
+    def _move_on(self, vals, now, take_ownership=True):
+        """Write `vals` (a move forward): the first one answers the customer (the SLA's
+        first response) and, with `take_ownership`, gives unowned feedback to whoever moves
+        it. One write per group of feedback that needs the same values."""
+        groups = defaultdict(lambda: self.browse())
+        for feedback in self:
+            key = (not feedback.first_response_date, take_ownership and not feedback.user_id)
+            groups[key] |= feedback
+        for (first_response, owner), feedback in groups.items():
+            extra = {"first_response_date": now} if first_response else {}
+            if owner:
+                extra["user_id"] = self.env.user.id
+            feedback.write(vals | extra)
 
     def action_close(self):
         self._check_state(("resolved",), self.env._("Closing"))

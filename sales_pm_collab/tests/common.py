@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -41,3 +42,31 @@ class CollabCommon(BaseCommon):
         cls.user_sales_manager = users["t_sales_manager"]
         cls.user_employee = users["t_employee"]
         cls.user_portal = cls._create_new_portal_user(login="t_portal")
+
+    @classmethod
+    def _create_week_calendar(cls, name):
+        """Mon-Fri 08:00-12:00 and 13:00-17:00 in UTC: working-hours deadlines read plainly."""
+        return cls.env["resource.calendar"].create(
+            {
+                "name": name,
+                "tz": "UTC",
+                "schedule_type": "fully_fixed",
+                "company_id": cls.env.company.id,
+                "attendance_ids": [
+                    Command.clear(),
+                    *(
+                        Command.create(
+                            {
+                                "name": f"day {day} {period}",
+                                "dayofweek": str(day),
+                                "hour_from": start,
+                                "hour_to": stop,
+                                "day_period": period,
+                            }
+                        )
+                        for day in range(5)
+                        for start, stop, period in ((8, 12, "morning"), (13, 17, "afternoon"))
+                    ),
+                ],
+            }
+        )

@@ -28,26 +28,7 @@ class FeedbackCommon(CollabCommon):
         super().setUpClass()
         cls.Feedback = cls.env["customer.feedback"]
         cls.Sla = cls.env["customer.feedback.sla"]
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Test 40h (UTC)",
-                "tz": "UTC",
-                "company_id": cls.env.company.id,
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"day {day} {period}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": stop,
-                            "day_period": period,
-                        }
-                    )
-                    for day in range(5)
-                    for start, stop, period in ((8, 12, "morning"), (13, 17, "afternoon"))
-                ],
-            }
-        )
+        cls.calendar = cls._create_week_calendar("Test 40h (UTC)")
         cls.Sla.search([]).active = False
         cls.env.company.feedback_escalation_user_id = cls.user_admin
         cls.team = cls.env["crm.team"].create(

@@ -19,27 +19,7 @@ class TestRequirementTriage(RequirementCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        attendances = [
-            Command.create(
-                {
-                    "name": f"{day} {period}",
-                    "dayofweek": str(day),
-                    "hour_from": hour_from,
-                    "hour_to": hour_to,
-                    "day_period": period,
-                }
-            )
-            for day in range(5)
-            for hour_from, hour_to, period in ((8, 12, "morning"), (13, 17, "afternoon"))
-        ]
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Test 40h Mon-Fri (UTC)",
-                "tz": "UTC",
-                "schedule_type": "fully_fixed",
-                "attendance_ids": [Command.clear(), *attendances],
-            }
-        )
+        cls.calendar = cls._create_week_calendar("Test 40h Mon-Fri (UTC)")
         cls.env.company.resource_calendar_id = cls.calendar
         cls.env.company.requirement_triage_days = 1
         cls.activity_type = cls.env.ref(f"{MODULE}.mail_activity_type_requirement_triage")

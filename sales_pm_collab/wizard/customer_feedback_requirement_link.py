@@ -43,16 +43,13 @@ class CustomerFeedbackRequirementLink(models.TransientModel):
             feedback = wizard.feedback_ids[:1]
             matches = []
             if feedback:
-                matches = [
-                    match
-                    for match in Requirement._find_similar(
-                        feedback.name,
-                        feedback.description,
-                        product=feedback.product_id,
-                        categ=feedback.product_id.categ_id,
-                    )
-                    if match[0].company_id == feedback.company_id
-                ]
+                matches = Requirement._find_similar(
+                    feedback.name,
+                    feedback.description,
+                    product=feedback.product_id,
+                    categ=feedback.product_id.categ_id,
+                    company=feedback.company_id,
+                )
             wizard.match_ids = self.env["customer.feedback.requirement.link.match"]._match_commands(
                 matches
             )

@@ -6,6 +6,7 @@ from odoo.fields import Command
 from odoo.tools import format_datetime, html2plaintext
 
 from ..models.product_requirement import KINDS, PRIORITIES
+from ..models.product_requirement_stage import OPEN_STATES
 from .product_requirement_match_mixin import done_notification
 
 
@@ -61,7 +62,7 @@ class ProductRequirementRaiseWizard(models.TransientModel):
     link_requirement_id = fields.Many2one(
         "product.requirement",
         string="Existing Requirement",
-        domain="[('state', 'in', ('new', 'review', 'planned', 'development', 'testing'))]",
+        domain=[("state", "in", OPEN_STATES)],
         check_company=True,
         help="Link this opportunity to an existing requirement instead of creating a duplicate.",
     )
