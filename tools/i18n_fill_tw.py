@@ -45,6 +45,7 @@ def to_taiwan(text, convert):
 def main(i18n_dir):
     i18n = Path(i18n_dir)
     simplified = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(i18n / "zh_CN.po")}
+    untranslated = sum(1 for msgstr in simplified.values() if not msgstr)
     tw_path = i18n / "zh_TW.po"
     traditional = polib.pofile(tw_path, wrapwidth=78)
     convert = OpenCC("s2twp").convert
@@ -55,8 +56,7 @@ def main(i18n_dir):
             entry.msgstr = to_taiwan(source, convert)
             filled += 1
     traditional.save(tw_path)
-    missing = [e.msgid for e in polib.pofile(i18n / "zh_CN.po") if not e.msgstr]
-    print(f"zh_TW.po: {filled} entries filled from zh_CN.po; zh_CN.po untranslated: {len(missing)}")
+    print(f"zh_TW.po: {filled} entries filled from zh_CN.po; zh_CN.po untranslated: {untranslated}")
     return 0
 
 
