@@ -1,5 +1,7 @@
 # ruff: noqa: I001 (model build order: a model must come after the ones it inherits)
 # --- mixins first: the models below inherit them ---
+# the trust boundary every model of the addon inherits
+from . import collab_guard_mixin
 from . import rebate_period_mixin
 from . import rebate_program_term_mixin
 

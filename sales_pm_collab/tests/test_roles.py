@@ -1,3 +1,5 @@
+from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import MODULE, CollabCommon
@@ -12,13 +14,19 @@ ROLES = (
 )
 
 # Directly implied groups, exactly as the roles are specified.
+# Directly implied groups, exactly as the roles are specified; every role is an internal
+# role (base.group_user), as every role of core is.
 IMPLIED = {
-    "group_collab_sales_rep": {"sales_team.group_sale_salesman"},
-    "group_collab_customer_service": {f"{MODULE}.group_collab_sales_rep"},
-    "group_collab_product_manager": set(),
-    "group_collab_channel_manager": {"sales_team.group_sale_salesman_all_leads"},
-    "group_collab_finance": {"account.group_account_invoice"},
-    "group_collab_admin": {f"{MODULE}.{role}" for role in ROLES if role != "group_collab_admin"},
+    "group_collab_sales_rep": {"base.group_user", "sales_team.group_sale_salesman"},
+    "group_collab_customer_service": {"base.group_user", f"{MODULE}.group_collab_sales_rep"},
+    "group_collab_product_manager": {"base.group_user"},
+    "group_collab_channel_manager": {
+        "base.group_user",
+        "sales_team.group_sale_salesman_all_leads",
+    },
+    "group_collab_finance": {"base.group_user", "account.group_account_invoice"},
+    "group_collab_admin": {"base.group_user"}
+    | {f"{MODULE}.{role}" for role in ROLES if role != "group_collab_admin"},
 }
 
 DEMO_USERS = {
@@ -88,3 +96,20 @@ class TestRoles(CollabCommon):
                     MODULE,
                     "demo users come from the addon's demo data",
                 )
+
+    def test_roles_are_internal_roles(self):
+        """A portal or public user can never hold a Collaboration role: every role
+        implies the internal user group, which core keeps exclusive of portal/public."""
+        internal = self.env.ref("base.group_user")
+        for role in ROLES:
+            with self.subTest(role=role):
+                self.assertIn(internal, self._group(role).all_implied_ids)
+        public = self.env.ref("base.public_user")
+        for user in (self.user_portal, public):
+            for role in ROLES:
+                with self.subTest(user=user.login, role=role), self.assertRaises(ValidationError):
+                    user.sudo().write({"group_ids": [Command.link(self._group(role).id)]})
+                    self.env.flush_all()
+            self.assertFalse(user.all_group_ids & self.env["res.groups"].browse(
+                [self._group(role).id for role in ROLES]
+            ))

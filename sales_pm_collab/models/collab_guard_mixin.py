@@ -1,0 +1,179 @@
+"""The trust boundary of the addon's models: what a user may write, and in what shape.
+
+A user's ``create``/``write`` reaches the ORM from the web client or any RPC caller,
+with values and context keys the caller chose. This mixin refuses, for every caller
+that is not the server itself (``env.su``):
+
+* fields the system owns: set by a workflow button, a scheduled job or a computation
+  (``_system_fields`` plus every read-only computed field of this addon), also through
+  ``default_<field>`` context keys, which are dropped;
+* values of the wrong shape (text in a number field, a list as a many2one, an unknown
+  choice, an impossible date), with a message naming the field instead of a traceback.
+
+Workflow methods check the user's right to change the records, then write the fields
+they own with ``_write_system`` (a ``sudo()`` write decided on the server). No context
+key relaxes any of this.
+"""
+
+import math
+import numbers
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+MODULE = "sales_pm_collab"
+# mail.thread / activity fields a client legitimately sends with a record
+_ALWAYS_ALLOWED_PREFIXES = ("message_", "activity_", "rating_")
+# beyond this, a number typed into a form is a mistake, not a business figure
+MAX_NUMBER = 1e15
+
+
+class CollabGuardMixin(models.AbstractModel):
+    _name = "collab.guard.mixin"
+    _description = "Collaboration: system-owned fields and input checks"
+
+    # names of the fields only workflows, crons and computes write (read-only computed
+    # fields of this addon are added automatically)
+    _system_fields = ()
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.su:
+            return super().create(vals_list)
+        system = self._collab_system_field_names()
+        context = self.env.context
+        forged = {key for key in context if key.startswith("default_") and key[8:] in system}
+        records = self
+        if forged:
+            # a default is a value the client chose: system fields get the model's own
+            records = self.with_context({k: v for k, v in context.items() if k not in forged})
+        for vals in vals_list:
+            records._collab_check_user_vals(vals, system)
+        return super(CollabGuardMixin, records).create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._collab_check_user_vals(vals, self._collab_system_field_names())
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _write_system(self, vals):
+        """Write fields the system owns, for a workflow step decided on the server.
+
+        The caller's right to change these records is checked first (access rights and
+        record rules); the write itself runs as superuser so that the system fields pass
+        the guard. Tracking and the chatter still name the user.
+        """
+        if not self.env.su:
+            self.check_access("write")
+        return self.sudo().write(vals)
+
+    @api.model
+    def _collab_system_field_names(self):
+        cls = type(self)
+        names = cls.__dict__.get("_collab_system_cache")
+        if names is None:
+            names = set()
+            for klass in cls.__mro__:
+                names.update(getattr(klass, "_system_fields", ()) or ())
+            for name, field in self._fields.items():
+                if (
+                    field._modules
+                    and field._modules[0] == MODULE
+                    and field.compute
+                    and not field.related
+                    and not field.inverse
+                    and field.readonly
+                ):
+                    names.add(name)
+            names = frozenset(name for name in names if name in self._fields)
+            cls._collab_system_cache = names
+        return names
+
+    def _collab_check_user_vals(self, vals, system):
+        forbidden = [
+            name
+            for name in vals
+            if name in system and not name.startswith(_ALWAYS_ALLOWED_PREFIXES)
+        ]
+        if forbidden:
+            labels = ", ".join(
+                f"“{self._fields[name]._description_string(self.env)}” ({name})"
+                for name in forbidden
+            )
+            raise AccessError(
+                self.env._(
+                    "%(model)s: %(fields)s cannot be set by hand; the application sets "
+                    "it (workflow buttons, scheduled jobs or computations).",
+                    model=self._description,
+                    fields=labels,
+                )
+            )
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is not None and field._modules and field._modules[0] == MODULE:
+                self._collab_check_value(field, value)
+
+    def _collab_check_value(self, field, value):
+        """Refuse a value the field cannot hold, naming the field (not a ValueError)."""
+
+        def refuse(expected):
+            raise ValidationError(
+                self.env._(
+                    "%(model)s: “%(field)s” expects %(expected)s; got %(value)s.",
+                    model=self._description,
+                    field=field._description_string(self.env),
+                    expected=expected,
+                    value=repr(value)[:80],
+                )
+            )
+
+        kind = field.type
+        if value is None or value is False:
+            return
+        if kind in ("integer", "float", "monetary"):
+            number = value
+            if isinstance(value, str):
+                try:
+                    number = float(value.strip())
+                except ValueError:
+                    refuse(self.env._("a number"))
+            if isinstance(number, bool) or not isinstance(number, numbers.Real):
+                refuse(self.env._("a number"))
+            if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+                refuse(self.env._("a number of a sensible size"))
+            if kind == "integer" and float(number) != int(number):
+                refuse(self.env._("a whole number"))
+        elif kind in ("date", "datetime"):
+            convert = fields.Date.to_date if kind == "date" else fields.Datetime.to_datetime
+            try:
+                convert(value)
+            except (ValueError, TypeError):
+                refuse(self.env._("a date"))
+        elif kind == "selection" and isinstance(field.selection, list):
+            if value not in {key for key, _label in field.selection}:
+                refuse(
+                    self.env._(
+                        "one of %(choices)s",
+                        choices=", ".join(key for key, _label in field.selection),
+                    )
+                )
+        elif kind == "many2one":
+            if isinstance(value, models.BaseModel):
+                if len(value) > 1:
+                    refuse(self.env._("one record"))
+            elif isinstance(value, bool) or not isinstance(value, int):
+                refuse(self.env._("the id of one record"))
+        elif kind in ("char", "text", "html"):
+            if not isinstance(value, str):
+                refuse(self.env._("text"))
+        elif kind in ("one2many", "many2many"):
+            if not isinstance(value, (list, tuple, models.BaseModel)):
+                refuse(self.env._("a list of commands"))
