@@ -35,6 +35,9 @@ class CollabGuardMixin(models.AbstractModel):
     # names of the fields only workflows, crons and computes write (read-only computed
     # fields of this addon are added automatically)
     _system_fields = ()
+    # configuration shared by companies (records without a company, or a model without
+    # company_id): changing it needs access to every company, since every company uses it
+    _shared_config = False
 
     # ------------------------------------------------------------------
     # CRUD
@@ -44,6 +47,10 @@ class CollabGuardMixin(models.AbstractModel):
     def create(self, vals_list):
         if self.env.su:
             return super().create(vals_list)
+        if self._shared_config and any(
+            not vals.get("company_id", self._collab_default_company_id()) for vals in vals_list
+        ):
+            self._collab_check_shared_config_access()
         system = self._collab_system_field_names()
         context = self.env.context
         forged = {key for key in context if key.startswith("default_") and key[8:] in system}
@@ -58,7 +65,14 @@ class CollabGuardMixin(models.AbstractModel):
     def write(self, vals):
         if not self.env.su:
             self._collab_check_user_vals(vals, self._collab_system_field_names())
+            if self._shared_config and self._collab_shared_records():
+                self._collab_check_shared_config_access()
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_shared_config(self):
+        if not self.env.su and self._shared_config and self._collab_shared_records():
+            self._collab_check_shared_config_access()
 
     # ------------------------------------------------------------------
     # Business methods
@@ -74,6 +88,33 @@ class CollabGuardMixin(models.AbstractModel):
         if not self.env.su:
             self.check_access("write")
         return self.sudo().write(vals)
+
+    def _collab_shared_records(self):
+        if "company_id" not in self._fields:
+            return self
+        return self.filtered(lambda record: not record.company_id)
+
+    @api.model
+    def _collab_default_company_id(self):
+        if "company_id" not in self._fields:
+            return False
+        return self.default_get(["company_id"]).get("company_id")
+
+    @api.model
+    def _collab_check_shared_config_access(self):
+        """Shared configuration is used by every company: only a user with access to all
+        of them may change it (the user's companies, not the ones the client selected)."""
+        missing = self.env["res.company"].sudo().search([]) - self.env.user.company_ids
+        if missing:
+            raise AccessError(
+                self.env._(
+                    "%(model)s: this record is shared by all companies, and you do not have "
+                    "access to %(companies)s. Ask a user with access to every company, or "
+                    "set a company on the record to make it yours only.",
+                    model=self._description,
+                    companies=", ".join(missing.mapped("name")),
+                )
+            )
 
     @api.model
     def _collab_system_field_names(self):
