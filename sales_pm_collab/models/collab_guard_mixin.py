@@ -164,8 +164,11 @@ class CollabGuardMixin(models.AbstractModel):
 
     def _collab_check_value(self, field, value):
         """Refuse a value the field cannot hold, naming the field (not a ValueError)."""
-
-        def refuse(expected):
+        if value is None or value is False:
+            return
+        checker = _CHECKERS.get(field.type)
+        expected = checker(self.env, field, value) if checker else None
+        if expected:
             raise ValidationError(
                 self.env._(
                     "%(model)s: “%(field)s” expects %(expected)s; got %(value)s.",
@@ -176,45 +179,73 @@ class CollabGuardMixin(models.AbstractModel):
                 )
             )
 
-        kind = field.type
-        if value is None or value is False:
-            return
-        if kind in ("integer", "float", "monetary"):
-            number = value
-            if isinstance(value, str):
-                try:
-                    number = float(value.strip())
-                except ValueError:
-                    refuse(self.env._("a number"))
-            if isinstance(number, bool) or not isinstance(number, numbers.Real):
-                refuse(self.env._("a number"))
-            if not math.isfinite(number) or abs(number) > MAX_NUMBER:
-                refuse(self.env._("a number of a sensible size"))
-            if kind == "integer" and float(number) != int(number):
-                refuse(self.env._("a whole number"))
-        elif kind in ("date", "datetime"):
-            convert = fields.Date.to_date if kind == "date" else fields.Datetime.to_datetime
-            try:
-                convert(value)
-            except (ValueError, TypeError):
-                refuse(self.env._("a date"))
-        elif kind == "selection" and isinstance(field.selection, list):
-            if value not in {key for key, _label in field.selection}:
-                refuse(
-                    self.env._(
-                        "one of %(choices)s",
-                        choices=", ".join(key for key, _label in field.selection),
-                    )
-                )
-        elif kind == "many2one":
-            if isinstance(value, models.BaseModel):
-                if len(value) > 1:
-                    refuse(self.env._("one record"))
-            elif isinstance(value, bool) or not isinstance(value, int):
-                refuse(self.env._("the id of one record"))
-        elif kind in ("char", "text", "html"):
-            if not isinstance(value, str):
-                refuse(self.env._("text"))
-        elif kind in ("one2many", "many2many"):
-            if not isinstance(value, (list, tuple, models.BaseModel)):
-                refuse(self.env._("a list of commands"))
+
+# Each checker returns what the field expects when the value does not fit, else None.
+
+
+def _check_number(env, field, value):
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return env._("a number")
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        return env._("a number")
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        return env._("a number of a sensible size")
+    if field.type == "integer" and float(number) != int(number):
+        return env._("a whole number")
+    return None
+
+
+def _check_date(env, field, value):
+    convert = fields.Date.to_date if field.type == "date" else fields.Datetime.to_datetime
+    try:
+        convert(value)
+    except (ValueError, TypeError):
+        return env._("a date")
+    return None
+
+
+def _check_selection(env, field, value):
+    if not isinstance(field.selection, list):
+        return None
+    keys = [key for key, _label in field.selection]
+    if value not in keys:
+        return env._("one of %(choices)s", choices=", ".join(keys))
+    return None
+
+
+def _check_many2one(env, field, value):
+    if isinstance(value, models.BaseModel):
+        return env._("one record") if len(value) > 1 else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return env._("the id of one record")
+    return None
+
+
+def _check_text(env, field, value):
+    return None if isinstance(value, str) else env._("text")
+
+
+def _check_x2many(env, field, value):
+    if isinstance(value, (list, tuple, models.BaseModel)):
+        return None
+    return env._("a list of commands")
+
+
+_CHECKERS = {
+    "integer": _check_number,
+    "float": _check_number,
+    "monetary": _check_number,
+    "date": _check_date,
+    "datetime": _check_date,
+    "selection": _check_selection,
+    "many2one": _check_many2one,
+    "char": _check_text,
+    "text": _check_text,
+    "html": _check_text,
+    "one2many": _check_x2many,
+    "many2many": _check_x2many,
+}
