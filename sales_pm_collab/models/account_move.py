@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "customer.feedback.source.mixin"]
+    _inherit = ["account.move", "customer.feedback.source.mixin", "collab.guard.mixin"]
 
     # --- rebates ---
     rebate_settlement_id = fields.Many2one(

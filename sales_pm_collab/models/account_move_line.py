@@ -3,7 +3,8 @@ from odoo.exceptions import UserError
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _name = "account.move.line"
+    _inherit = ["account.move.line", "collab.guard.mixin"]
 
     # --- rebates ---
     @api.ondelete(at_uninstall=False)

@@ -14,7 +14,7 @@ REQUIREMENT_READERS = (
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "customer.feedback.source.mixin"]
+    _inherit = ["crm.lead", "customer.feedback.source.mixin", "collab.guard.mixin"]
 
     # --- requirements ---
     requirement_ids = fields.Many2many(

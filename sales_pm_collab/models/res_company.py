@@ -4,7 +4,8 @@ from odoo import fields, models
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "collab.guard.mixin"]
 
     # --- requirements ---
     requirement_triage_days = fields.Integer(

@@ -16,7 +16,7 @@ CHANNEL_TYPES = [
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "customer.feedback.source.mixin"]
+    _inherit = ["res.partner", "customer.feedback.source.mixin", "collab.guard.mixin"]
 
     # --- channel ---
     # fields only channel managers (and sales managers, administrators) may change

@@ -5,7 +5,7 @@ from odoo.tools import SQL
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "customer.feedback.source.mixin"]
+    _inherit = ["sale.order", "customer.feedback.source.mixin", "collab.guard.mixin"]
 
     # --- channel ---
     territory_conflict_ids = fields.One2many(
