@@ -57,7 +57,9 @@ class CollabGuardMixin(models.AbstractModel):
         records = self
         if forged:
             # a default is a value the client chose: system fields get the model's own
-            records = self.with_context({k: v for k, v in context.items() if k not in forged})
+            records = self.with_env(
+                self.env(context={k: v for k, v in context.items() if k not in forged})
+            )
         for vals in vals_list:
             records._collab_check_user_vals(vals, system)
         return super(CollabGuardMixin, records).create(vals_list)

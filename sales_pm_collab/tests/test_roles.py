@@ -110,6 +110,7 @@ class TestRoles(CollabCommon):
                 with self.subTest(user=user.login, role=role), self.assertRaises(ValidationError):
                     user.sudo().write({"group_ids": [Command.link(self._group(role).id)]})
                     self.env.flush_all()
-            self.assertFalse(user.all_group_ids & self.env["res.groups"].browse(
-                [self._group(role).id for role in ROLES]
-            ))
+            self.assertFalse(
+                user.all_group_ids
+                & self.env["res.groups"].browse([self._group(role).id for role in ROLES])
+            )
