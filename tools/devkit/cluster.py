@@ -61,7 +61,8 @@ class Cluster:
 
     def _as_owner(self, cmd):
         if self.os_user:
-            return ["runuser", "-u", self.os_user, "--", *cmd]
+            # from "/": the OS user may not be allowed into the current folder
+            return ["runuser", "-u", self.os_user, "--", "env", "-C", "/", *cmd]
         return cmd
 
     def _prepare_dirs(self):
