@@ -26,6 +26,8 @@ MODULE = "sales_pm_collab"
 _ALWAYS_ALLOWED_PREFIXES = ("message_", "activity_", "rating_")
 # beyond this, a number typed into a form is a mistake, not a business figure
 MAX_NUMBER = 1e15
+# the largest value of an integer column (PostgreSQL `integer`, 32 bits)
+MAX_INTEGER = 2**31 - 1
 
 
 class CollabGuardMixin(models.AbstractModel):
@@ -196,8 +198,18 @@ def _check_number(env, field, value):
         return env._("a number")
     if not math.isfinite(number) or abs(number) > MAX_NUMBER:
         return env._("a number of a sensible size")
-    if field.type == "integer" and float(number) != int(number):
-        return env._("a whole number")
+    if field.type == "integer":
+        if float(number) != int(number):
+            return env._("a whole number")
+        # the ORM converts an integer's text with int(): "5.0" would fail there
+        if isinstance(value, str):
+            try:
+                int(value)
+            except ValueError:
+                return env._("a whole number")
+        # an integer column holds 32 bits: beyond, PostgreSQL fails the statement
+        if abs(int(number)) > MAX_INTEGER:
+            return env._("a number of a sensible size")
     return None
 
 

@@ -9,6 +9,17 @@ REQUIREMENT_READERS = (
     "sales_pm_collab.group_collab_channel_manager,"
     "sales_team.group_sale_manager"
 )
+
+
+class CrmLeadRequirements(models.Model):
+    """Opportunities join requirements from the requirement's side only (its form, the
+    Raise Requirement wizard, customer feedback), where access and state are checked: on
+    the opportunity the list is read-only."""
+
+    _inherit = "crm.lead"
+    _system_fields = ("requirement_ids",)
+
+
 # --- end requirements ---
 
 
@@ -24,6 +35,7 @@ class CrmLead(models.Model):
         "requirement_id",
         string="Requirements",
         groups=REQUIREMENT_READERS,
+        readonly=True,
         copy=False,
         help="Product requirements raised from, or linked to, this opportunity.",
     )

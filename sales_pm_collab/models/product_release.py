@@ -12,9 +12,17 @@ from .product_requirement import PM_GROUP
 class ProductRelease(models.Model):
     _name = "product.release"
     _description = "Product Release"
-    _inherit = ["mail.thread", "mail.activity.mixin", "customer.feedback.source.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "customer.feedback.source.mixin",
+        "collab.guard.mixin",
+    ]
     _order = "date_planned desc, id desc"
     _check_company_auto = True
+    # the status moves with the buttons (Start Beta Test, Mark Released, Cancel, Back to
+    # Planned); feedback is linked from the feedback
+    _system_fields = ("state", "feedback_ids")
 
     name = fields.Char(string="Version", required=True, tracking=True, help="e.g. CloudPOS 3.2")
     active = fields.Boolean(default=True)
@@ -40,6 +48,7 @@ class ProductRelease(models.Model):
         ],
         string="Status",
         required=True,
+        readonly=True,
         default="planned",
         tracking=True,
         copy=False,
@@ -92,6 +101,7 @@ class ProductRelease(models.Model):
         "customer.feedback",
         "release_id",
         string="Customer Feedback",
+        readonly=True,
         check_company=True,
         groups=FEEDBACK_GROUPS,
         help="Feedback logged against the release, e.g. during its beta test.",
@@ -139,7 +149,7 @@ class ProductRelease(models.Model):
             )
             if stage and open_requirements:
                 open_requirements.write({"stage_id": stage.id})
-            release.write({"state": "testing"})
+            release._write_system({"state": "testing"})
             release._enrol_beta_users()
         return True
 
@@ -208,7 +218,7 @@ class ProductRelease(models.Model):
         for release in self:
             requirements = release.requirement_ids.filtered(lambda r: r.state != "declined")
             requirements.write({"stage_id": stage.id})
-            release.write({"state": "released"})
+            release._write_system({"state": "released"})
             release._notify_shipped(requirements)
         return True
 
@@ -299,12 +309,12 @@ class ProductRelease(models.Model):
                 raise UserError(
                     self.env._("“%(name)s” is released and cannot be cancelled.", name=release.name)
                 )
-        self.write({"state": "cancelled"})
+        self._write_system({"state": "cancelled"})
         return True
 
     def action_reset_planned(self):
         self._check_pm()
-        self.filtered(lambda r: r.state == "cancelled").write({"state": "planned"})
+        self.filtered(lambda r: r.state == "cancelled")._write_system({"state": "planned"})
         return True
 
     def action_view_requirements(self):

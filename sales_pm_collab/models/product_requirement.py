@@ -24,14 +24,34 @@ PM_ONLY_FIELDS = frozenset(
         "decision_note",
         "decline_reason",
         "release_id",
-        "merged_into_id",
-        # the triage SLA: set by the application, answered by product managers
-        "first_response_date",
-        "first_response_deadline",
+        # who asked: the creator, or a team member their sales manager raises it for
+        "requested_by_id",
     }
 )
-# Of those, what a requester may pick when creating (the stage only if it is a New one)
-REQUESTER_CREATE_FIELDS = frozenset({"stage_id", "user_id"})
+# Of those, what a requester may pick when creating (the stage only if it is a New one;
+# the requester as the record rules allow: themselves, or their team's for a manager)
+REQUESTER_CREATE_FIELDS = frozenset({"stage_id", "user_id", "requested_by_id"})
+# Fields the application sets (workflows, the triage SLA, merges, stored figures); the
+# read-only computed ones (demand figures, score...) are added by collab.guard.mixin.
+SYSTEM_FIELDS = (
+    "state",  # follows the stage (a stored related field: never written on its own)
+    "currency_id",
+    "release_date_planned",
+    # the triage SLA: the deadline is set at creation, the answer by moving the
+    # requirement out of New or a product manager's message
+    "first_response_deadline",
+    "first_response_date",
+    # merges (Merge, or a review's merge decision)
+    "merged_into_id",
+    "merged_ids",
+    # linked from the feedback ("Create Requirement", "Link to Requirement")
+    "feedback_ids",
+)
+# A title is one line: longer text belongs in the description
+NAME_MAX_LENGTH = 200
+# RICE bounds beyond which an estimate is a typing mistake
+MAX_EFFORT = 10000  # person-weeks: 200 people for a year
+MAX_REACH = 1000000000  # customers or users per quarter
 # RICE impact: the only values `impact` takes, and the dropdown the form offers for it
 IMPACT_VALUES = (0.25, 0.5, 1.0, 2.0, 3.0)
 IMPACT_LEVELS = [
@@ -81,11 +101,12 @@ def _tokens(text):
 class ProductRequirement(models.Model):
     _name = "product.requirement"
     _description = "Product Requirement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "collab.guard.mixin"]
     _order = "priority desc, sequence, id desc"
     _check_company_auto = True
     # reps ask and answer questions in the chatter of requirements they cannot edit
     _mail_post_access = "read"
+    _system_fields = SYSTEM_FIELDS
 
     def _default_stage_id(self):
         return self.env["product.requirement.stage"]._get_stage_for_state("new")
@@ -347,6 +368,7 @@ class ProductRequirement(models.Model):
         "product.requirement",
         "merged_into_id",
         string="Merged Duplicates",
+        readonly=True,
         context={"active_test": False},
     )
     # customer feedback asking for it (cancelled feedback does not count)
@@ -354,6 +376,7 @@ class ProductRequirement(models.Model):
         "customer.feedback",
         "requirement_id",
         string="Customer Feedback",
+        readonly=True,
         check_company=True,
         groups=FEEDBACK_GROUPS,
     )
@@ -711,6 +734,24 @@ class ProductRequirement(models.Model):
         return result
 
     # === CONSTRAINT METHODS === #
+    @api.constrains("name")
+    def _check_name(self):
+        for requirement in self:
+            name = requirement.name or ""
+            if not name.strip():
+                raise ValidationError(
+                    self.env._("Give the requirement a title: what does the customer need?")
+                )
+            if len(name) > NAME_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The title of a requirement is one line of at most %(max)s characters "
+                        "(this one has %(length)s): put the details in the description.",
+                        max=NAME_MAX_LENGTH,
+                        length=len(name),
+                    )
+                )
+
     @api.constrains("stage_id", "decline_reason")
     def _check_decline_reason(self):
         for requirement in self:
@@ -749,6 +790,16 @@ class ProductRequirement(models.Model):
                         name=requirement.name,
                     )
                 )
+            if requirement.effort > MAX_EFFORT:
+                raise ValidationError(
+                    self.env._(
+                        "The effort of “%(name)s” is in person-weeks: enter at most "
+                        "%(max)s, not %(value)s.",
+                        name=requirement.name,
+                        max=MAX_EFFORT,
+                        value=requirement.effort,
+                    )
+                )
             if not 0 <= (requirement.confidence or 0) <= 100:
                 raise ValidationError(
                     self.env._(
@@ -761,6 +812,15 @@ class ProductRequirement(models.Model):
                 raise ValidationError(
                     self.env._("The reach of “%(name)s” cannot be negative.", name=requirement.name)
                 )
+            if (requirement.reach or 0) > MAX_REACH:
+                raise ValidationError(
+                    self.env._(
+                        "The reach of “%(name)s” counts customers (or users) per quarter: "
+                        "enter at most %(max)s.",
+                        name=requirement.name,
+                        max=MAX_REACH,
+                    )
+                )
 
     @api.constrains("merged_into_id")
     def _check_merged_into(self):
@@ -772,10 +832,18 @@ class ProductRequirement(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         is_pm = self.env.su or self.env.user.has_group(PM_GROUP)
+        model = self
+        if not is_pm:
+            model, vals_list = self._pm_only_defaults_as_values(vals_list)
+        if not self.env.su:
+            # the shape first: the checks below read the values
+            system = self._collab_system_field_names()
+            for vals in vals_list:
+                self._collab_check_user_vals(vals, system)
         stages = self.env["product.requirement.stage"]
         for vals in vals_list:
             if not is_pm:
-                stage = stages.browse(vals.get("stage_id"))
+                stage = stages.browse(vals.get("stage_id")).exists()
                 if stage and stage.state != "new":
                     raise AccessError(
                         self.env._(
@@ -791,7 +859,7 @@ class ProductRequirement(models.Model):
                 if forbidden:
                     raise AccessError(self._pm_only_message(forbidden))
         vals_list = [self._normalize_impact(vals) for vals in vals_list]
-        requirements = super().create(vals_list)
+        requirements = super(ProductRequirement, model).create(vals_list)
         requirements._set_first_response_deadline()
         # the requester follows it, also when someone else (or a wizard) created it
         for requirement in requirements:
@@ -802,11 +870,14 @@ class ProductRequirement(models.Model):
 
     def write(self, vals):
         vals = self._normalize_impact(vals)
+        if not self.env.su:
+            # the shape first: the checks below read the values
+            self._collab_check_user_vals(vals, self._collab_system_field_names())
         if PM_ONLY_FIELDS & set(vals) and not (self.env.su or self.env.user.has_group(PM_GROUP)):
             raise AccessError(self._pm_only_message(PM_ONLY_FIELDS & set(vals)))
         leaving_new = self.env["product.requirement"]
         if "stage_id" in vals:
-            new_stage = self.env["product.requirement.stage"].browse(vals["stage_id"])
+            new_stage = self.env["product.requirement.stage"].browse(vals["stage_id"]).exists()
             if new_stage.state != "new":
                 leaving_new = self.filtered(
                     lambda r: r.state == "new" and not r.first_response_date
@@ -834,6 +905,25 @@ class ProductRequirement(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
         return super(ProductRequirement, self - with_history).unlink()
+
+    @api.model
+    def _pm_only_defaults_as_values(self, vals_list):
+        """A `default_<field>` context key is a value the caller chose: for the fields only
+        product managers set, check it like a value given to `create` (and take it out of
+        the context). Returns the model without those keys and the completed values."""
+        context = self.env.context
+        forged = {
+            key[len("default_") :]: value
+            for key, value in context.items()
+            if key.startswith("default_") and key[len("default_") :] in PM_ONLY_FIELDS
+        }
+        if not forged:
+            return self, vals_list
+        dropped = {f"default_{name}" for name in forged}
+        model = self.with_env(
+            self.env(context={key: value for key, value in context.items() if key not in dropped})
+        )
+        return model, [{**forged, **vals} for vals in vals_list]
 
     @api.model
     def _normalize_impact(self, vals):
@@ -1176,6 +1266,17 @@ class ProductRequirement(models.Model):
         """
         self.ensure_one()
         self.check_access("read")
+        if not self.active or self.state not in OPEN_STATES:
+            raise UserError(
+                self.env._(
+                    "“%(name)s” is no longer open (%(state)s): link the opportunity to an "
+                    "open requirement, or raise a new one.",
+                    name=self.name,
+                    state=self.env._("Archived")
+                    if not self.active
+                    else dict(self._fields["state"]._description_selection(self.env))[self.state],
+                )
+            )
         leads = leads.with_env(self.env)
         leads.check_access("write")
         new_leads = leads - self.sudo().with_context(active_test=False).lead_ids

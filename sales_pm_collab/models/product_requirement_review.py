@@ -12,9 +12,11 @@ from .product_requirement import PM_GROUP
 class ProductRequirementReview(models.Model):
     _name = "product.requirement.review"
     _description = "Requirement Review Meeting"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "collab.guard.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # Apply Decisions closes the review; the calendar meeting is the application's
+    _system_fields = ("state", "calendar_event_id")
 
     name = fields.Char(
         compute="_compute_name",
@@ -51,6 +53,7 @@ class ProductRequirementReview(models.Model):
         string="Status",
         default="draft",
         required=True,
+        readonly=True,
         tracking=True,
         copy=False,
     )
@@ -59,7 +62,7 @@ class ProductRequirementReview(models.Model):
     )
     line_count = fields.Integer(compute="_compute_line_count")
     calendar_event_id = fields.Many2one(
-        "calendar.event", string="Meeting", copy=False, ondelete="set null"
+        "calendar.event", string="Meeting", copy=False, readonly=True, ondelete="set null"
     )
     minutes = fields.Html(help="Minutes of the meeting.")
 
@@ -84,9 +87,10 @@ class ProductRequirementReview(models.Model):
     # === CRUD === #
     @api.model_create_multi
     def create(self, vals_list):
+        """A new review fills its agenda, unless it is created with one (`line_ids`)."""
         reviews = super().create(vals_list)
         for review, vals in zip(reviews, vals_list, strict=True):
-            if not vals.get("line_ids") and not self.env.context.get("review_no_agenda"):
+            if not vals.get("line_ids"):
                 review.action_fill_agenda()
         reviews._sync_calendar_event()
         return reviews
@@ -127,7 +131,8 @@ class ProductRequirementReview(models.Model):
             if review.calendar_event_id:
                 review.calendar_event_id.write(values)
             else:
-                review.calendar_event_id = self.env["calendar.event"].create(values)
+                event = self.env["calendar.event"].create(values)
+                review._write_system({"calendar_event_id": event.id})
 
     # === ACTIONS === #
     def action_fill_agenda(self):
@@ -176,7 +181,7 @@ class ProductRequirementReview(models.Model):
             lines._check_decisions()
             for line in lines.sorted(lambda line: (line.decision == "merge", line.sequence)):
                 line._apply_decision()
-            review.state = "done"
+            review._write_system({"state": "done"})
             # the meeting took place: close its calendar activity on the review
             meeting_activities = review.activity_ids.filtered(
                 lambda a, event=review.calendar_event_id: event and a.calendar_event_id == event

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 DECISIONS = [
@@ -14,8 +14,11 @@ DECISIONS = [
 class ProductRequirementReviewLine(models.Model):
     _name = "product.requirement.review.line"
     _description = "Requirement Review Agenda Item"
+    _inherit = ["collab.guard.mixin"]
     _order = "review_id, sequence, id"
     _check_company_auto = True
+    # set by Apply Decisions; the company follows the review
+    _system_fields = ("applied", "company_id")
 
     review_id = fields.Many2one(
         "product.requirement.review", required=True, index=True, ondelete="cascade"
@@ -61,6 +64,40 @@ class ProductRequirementReviewLine(models.Model):
         for line in self:
             line.triage_breached = line.requirement_id._triage_breached(now)
 
+    # === CRUD === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        if not self.env.su:
+            lines._check_review_open()
+        return lines
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_review_open()
+        result = super().write(vals)
+        if not self.env.su and "review_id" in vals:
+            self._check_review_open()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_review_done(self):
+        if not self.env.su:
+            self._check_review_open()
+
+    def _check_review_open(self):
+        """The agenda of a review that is done is what was decided: it stays as it is."""
+        done = self.filtered(lambda line: line.review_id.state == "done")
+        if done:
+            raise UserError(
+                self.env._(
+                    "“%(review)s” is done: its decisions were applied and its agenda can no "
+                    "longer change. Put the requirement on the agenda of another review.",
+                    review=done[0].review_id.name,
+                )
+            )
+
+    # === BUSINESS METHODS === #
     def _check_decisions(self):
         for line in self:
             name = line.requirement_id.name
@@ -120,4 +157,4 @@ class ProductRequirementReviewLine(models.Model):
             )
         elif self.decision == "merge":
             requirement.action_merge_into(self.merge_into_id.id)
-        self.applied = True
+        self._write_system({"applied": True})

@@ -29,7 +29,11 @@ OPEN_STATES = ("new", "review", "planned", "development", "testing")
 class ProductRequirementStage(models.Model):
     _name = "product.requirement.stage"
     _description = "Requirement Stage"
+    _inherit = ["collab.guard.mixin"]
     _order = "sequence, id"
+    # every company's requirements use the same stages: only a user with access to all
+    # companies changes them
+    _shared_config = True
 
     name = fields.Char(string="Stage Name", required=True, translate=True)
     sequence = fields.Integer(default=10, help="Stages are shown in this order on the kanban.")

@@ -24,6 +24,7 @@ from . import (
     test_rebate_trueup,
     test_requirement_access,
     test_requirement_demand,
+    test_requirement_hostile,
     test_requirement_lifecycle,
     test_requirement_merge,
     test_requirement_raise,

@@ -82,6 +82,12 @@ class RequirementCommon(CollabCommon):
         )
 
     @classmethod
+    def _give_every_company(cls, user):
+        """Requirement stages are shared by every company, so only a user with access to
+        all of them configures them (databases with demo data hold more than one)."""
+        user.company_ids = [Command.set(cls.env["res.company"].search([]).ids)]
+
+    @classmethod
     def _requirement(cls, name="Offline mode for unstable networks", **vals):
         return cls.env["product.requirement"].create(
             {"name": name, "requested_by_id": cls.user_rep.id, "team_id": cls.team.id, **vals}

@@ -52,6 +52,7 @@ class TestRequirementLifecycle(RequirementCommon):
             {"name": "Design review", "state": "review", "sequence": 99}
         )
         self.requirement.write({"stage_id": stage.id, "active": False})  # archived counts
+        self._give_every_company(self.user_pm)  # stages are shared configuration
         with self.assertRaisesRegex(UserError, "“Design review” still holds 1 requirement"):
             stage.with_user(self.user_pm).unlink()
         self.assertTrue(stage.exists())

@@ -4,6 +4,7 @@ from odoo import fields, models
 class ProductRequirementDeclineWizard(models.TransientModel):
     _name = "product.requirement.decline.wizard"
     _description = "Decline Requirements"
+    _inherit = ["collab.guard.mixin"]
 
     requirement_ids = fields.Many2many("product.requirement", string="Requirements")
     reason = fields.Text(

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 class ProductRequirementMergeWizard(models.TransientModel):
     _name = "product.requirement.merge.wizard"
     _description = "Merge Duplicate Requirements"
+    _inherit = ["collab.guard.mixin"]
 
     requirement_ids = fields.Many2many("product.requirement", string="Requirements")
     master_id = fields.Many2one(

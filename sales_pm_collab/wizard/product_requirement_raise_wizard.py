@@ -13,6 +13,7 @@ from .product_requirement_match_mixin import done_notification
 class ProductRequirementRaiseWizard(models.TransientModel):
     _name = "product.requirement.raise.wizard"
     _description = "Raise a Requirement from an Opportunity"
+    _inherit = ["collab.guard.mixin"]
 
     lead_id = fields.Many2one("crm.lead", string="Opportunity", required=True, readonly=True)
     company_id = fields.Many2one(related="lead_id.company_id")
@@ -177,7 +178,7 @@ class ProductRequirementRaiseWizard(models.TransientModel):
 
 class ProductRequirementRaiseMatch(models.TransientModel):
     _name = "product.requirement.raise.match"
-    _inherit = ["product.requirement.match.mixin"]
+    _inherit = ["product.requirement.match.mixin", "collab.guard.mixin"]
     _description = "Similar Requirement Suggestion"
     _wizard_requirement_field = "link_requirement_id"
 
