@@ -114,3 +114,12 @@ class TestRoles(CollabCommon):
                 user.all_group_ids
                 & self.env["res.groups"].browse([self._group(role).id for role in ROLES])
             )
+
+    def test_demo_configurators_reach_every_company(self):
+        """Shared configuration (stages, levels, SLA policies) is changed by users with
+        access to every company: the demo PM, channel manager and administrator have it."""
+        companies = self.env["res.company"].search([])
+        for login in ("pm", "channel", "collab_admin"):
+            with self.subTest(login=login):
+                user = self.env["res.users"].search([("login", "=", login)])
+                self.assertEqual(user.company_ids, companies)

@@ -22,11 +22,12 @@ PG_OS_USER = "postgres"
 
 
 def _reachable_by(user, path):
-    """Whether the OS user can traverse and write `path` (or its nearest existing parent)."""
+    """Whether the OS user can reach (traverse) `path`, or its nearest existing parent: the
+    folders inside it are created by root and handed over to that user."""
     path = Path(path)
     while not path.exists():
         path = path.parent
-    probe = ["runuser", "-u", user, "--", "test", "-x", str(path), "-a", "-w", str(path)]
+    probe = ["runuser", "-u", user, "--", "env", "-C", "/", "test", "-x", str(path)]
     return run(probe, check=False, stderr=subprocess.DEVNULL).returncode == 0
 
 
