@@ -242,7 +242,8 @@ class RebateSettlement(models.Model):
     def create(self, vals_list):
         self._check_workflow_fields_untouched(vals_list)
         for vals in vals_list:
-            self._check_period_free(vals.get("program_id"), vals.get("date_from"))
+            # on no record: create() called on records (copy() does) excludes none of them
+            self.browse()._check_period_free(vals.get("program_id"), vals.get("date_from"))
         # the guard (collab.guard.mixin) refuses workflow fields and malformed values
         settlements = super().create(vals_list)
         for settlement in settlements.filtered(lambda s: s.name == "/"):
