@@ -33,6 +33,8 @@ TERMS_FIELDS = {
 HUNDRED = Decimal(100)
 # longest program: more periods are a typing mistake (and a date past year 9999)
 MAX_PROGRAM_YEARS = 10
+# earlier is a typing mistake (and last year's base of year 1 is no date)
+MIN_PROGRAM_YEAR = 1900
 # key in the cursor's cache (self.env.cr.cache) of the programs whose own write is saving
 # their bands: see RebateProgram._bands_checked_at_end
 BANDS_DEFERRED_KEY = "sales_pm_collab.rebate_bands_deferred"
@@ -269,7 +271,17 @@ class RebateProgram(models.Model):
     @api.constrains("date_start", "date_end", "period")
     def _check_period_dates(self):
         for program in self:
-            if program.date_end.year - program.date_start.year > MAX_PROGRAM_YEARS:
+            start, end = program.date_start, program.date_end
+            if start.year < MIN_PROGRAM_YEAR:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s: the start date %(start)s is not plausible; "
+                        "check the year.",
+                        name=program.name,
+                        start=start,
+                    )
+                )
+            if (end.year - start.year) * 12 + end.month - start.month >= MAX_PROGRAM_YEARS * 12:
                 raise ValidationError(
                     self.env._(
                         "Rebate program %(name)s runs from %(start)s to %(end)s: a program "

@@ -493,6 +493,8 @@ class TestRebateHostile(RebateCommon):
             ("rebate.program", dict(program, date_start="first of January"), "Start Date"),
             ("rebate.program", dict(program, date_end="2099-12-31"), "at most 10 years"),
             ("rebate.program", dict(program, date_end="9999-12-31"), "at most 10 years"),
+            ("rebate.program", dict(program, date_end="2035-01-31", period="month"), "10 years"),
+            ("rebate.program", dict(program, date_start="0001-01-01"), "not plausible"),
             ("rebate.program", dict(program, cap_amount=1e308), "sensible size"),
             ("rebate.program", dict(program, cap_amount="lots"), "a number"),
             ("rebate.program", dict(program, growth_rate=float("nan")), "sensible size"),
@@ -532,6 +534,12 @@ class TestRebateHostile(RebateCommon):
                             Model.with_context(**context).create(vals)
                         self.assertEqual(Model.sudo().search_count([]), count)
                         self.assertEqual(self._snapshot(), before)
+                with self.subTest(role=role, context=context_name, longest_program=True):
+                    longest = self._as(self.env["rebate.program"], role, context).create(
+                        dict(program, date_end="2034-12-31", period="year")
+                    )
+                    self.assertEqual(len(longest._get_periods()), 10)
+                    longest.unlink()
                 with self.subTest(role=role, context=context_name, write="date_from"):
                     draft = self._as(self.draft_q2, role, context)
                     for value in ("2025-02-30", "soon", "9999-10-01"):
