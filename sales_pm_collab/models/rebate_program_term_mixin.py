@@ -32,6 +32,8 @@ class RebateProgramTermMixin(models.AbstractModel):
         programs' terms while only one of them is checked (frozen terms, band layout)."""
         if isinstance(program_id, models.BaseModel):
             program_id = program_id.id
+        if isinstance(program_id, bool) or not isinstance(program_id, int):
+            return  # malformed or empty: the input checks and the ORM name the field
         moved = self.filtered(lambda record: record.program_id.id != program_id)
         if moved:
             raise UserError(

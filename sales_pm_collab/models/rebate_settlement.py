@@ -309,7 +309,8 @@ class RebateSettlement(models.Model):
         For the action methods, which checked the caller's role and the settlement's
         state on the server first. Private (no RPC call reaches it) and decided by the
         code, not by a context key. It skips this model's own ``write`` (which refuses
-        these fields to everyone and freezes settled settlements), not the ORM's: access
+        these fields to everyone and freezes settled settlements; an addon extending
+        rebate.settlement's ``write`` is skipped too), not the ORM's nor mail's: access
         rights are checked, and tracking names the user.
         """
         if not self.env.su:

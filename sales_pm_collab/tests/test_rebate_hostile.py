@@ -365,6 +365,7 @@ class TestRebateHostile(RebateCommon):
             "band moved to another program": lambda p: on(top, p).write(
                 {"program_id": self.other_program.id}
             ),
+            "band given a malformed program": lambda p: on(top, p).write({"program_id": "abc"}),
             "overlapping bands in a new program": lambda p: p.create(
                 {
                     "name": "Test forged",
