@@ -5,6 +5,9 @@ from odoo.exceptions import UserError
 class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "customer.feedback.source.mixin", "collab.guard.mixin"]
+    # rebates: the link makes a move a rebate payout, left out of every rebate base; only
+    # a settlement's "Create Credit Notes / Bills" sets it
+    _system_fields = ("rebate_settlement_id",)
 
     # --- rebates ---
     rebate_settlement_id = fields.Many2one(

@@ -1,4 +1,5 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,6 +31,13 @@ TERMS_FIELDS = {
     "company_id",
 }
 HUNDRED = Decimal(100)
+# longest program: more periods are a typing mistake (and a date past year 9999)
+MAX_PROGRAM_YEARS = 10
+# earlier is a typing mistake (and last year's base of year 1 is no date)
+MIN_PROGRAM_YEAR = 1900
+# key in the cursor's cache (self.env.cr.cache) of the programs whose own write is saving
+# their bands: see RebateProgram._bands_checked_at_end
+BANDS_DEFERRED_KEY = "sales_pm_collab.rebate_bands_deferred"
 # territory conflict states whose orders' invoice lines do not count (exclude_conflicts)
 CONFLICT_EXCLUDED_STATES = ("open", "penalised")
 
@@ -42,9 +50,12 @@ def to_decimal(value):
 class RebateProgram(models.Model):
     _name = "rebate.program"
     _description = "Rebate Program"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "collab.guard.mixin"]
     _order = "date_start desc, name, id"
     _check_company_auto = True
+    # set by the Activate / Close / Reset to Draft buttons; settlements are created on
+    # their own (their program and period are checked there), never through a program
+    _system_fields = ("state", "settlement_ids")
 
     # === FIELDS === #
     name = fields.Char(required=True, tracking=True)
@@ -57,6 +68,7 @@ class RebateProgram(models.Model):
         [("draft", "Draft"), ("active", "Active"), ("closed", "Closed")],
         default="draft",
         required=True,
+        readonly=True,
         copy=False,
         tracking=True,
     )
@@ -259,6 +271,28 @@ class RebateProgram(models.Model):
     @api.constrains("date_start", "date_end", "period")
     def _check_period_dates(self):
         for program in self:
+            start, end = program.date_start, program.date_end
+            if start.year < MIN_PROGRAM_YEAR:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s: the start date %(start)s is not plausible; "
+                        "check the year.",
+                        name=program.name,
+                        start=start,
+                    )
+                )
+            if (end.year - start.year) * 12 + end.month - start.month >= MAX_PROGRAM_YEARS * 12:
+                raise ValidationError(
+                    self.env._(
+                        "Rebate program %(name)s runs from %(start)s to %(end)s: a program "
+                        "covers at most %(years)s years. Check the dates, or create one "
+                        "program per period of terms.",
+                        name=program.name,
+                        start=program.date_start,
+                        end=program.date_end,
+                        years=MAX_PROGRAM_YEARS,
+                    )
+                )
             if program.date_start.day != 1:
                 raise ValidationError(
                     self.env._(
@@ -383,13 +417,40 @@ class RebateProgram(models.Model):
     def write(self, vals):
         if TERMS_FIELDS & set(vals):
             self._check_terms_unlocked()
-        programs = self
-        if "band_ids" in vals:
-            # the bands are checked as a whole once all of the form's changes are written
-            # (_check_bands), not one by one while they are (a band moved before the next
-            # one is created would look like a gap)
-            programs = self.with_context(rebate_bands_checked_by_program=True)
-        return super(RebateProgram, programs).write(vals)
+        if "band_ids" not in vals:
+            return super().write(vals)
+        # the bands are checked as a whole once all of the form's changes are written
+        # (_check_bands, run at the end of this write), not one by one while they are (a
+        # band moved before the next one is created would look like a gap)
+        with self._bands_checked_at_end():
+            return super().write(vals)
+
+    @contextmanager
+    def _bands_checked_at_end(self):
+        """While the programs' own write applies its band commands, the bands leave the
+        layout check to the program (``_check_bands`` at the end of that write).
+
+        The marker lives in the cursor's cache (``self.env.cr.cache``): memory of this
+        server transaction that no RPC argument or context key can reach or set (a
+        context key could: any client sends any context), emptied on commit and
+        rollback, and it only ever covers programs in the middle of a write that checks
+        their bands when it ends. A band cannot change program (rebate.program.term.mixin),
+        so a command of this write cannot move a band out of another program unchecked.
+        """
+        deferred = self.env.cr.cache.setdefault(BANDS_DEFERRED_KEY, Counter())
+        deferred.update(self.ids)
+        try:
+            yield
+        finally:
+            deferred.subtract(self.ids)
+            for program_id in self.ids:
+                if deferred[program_id] <= 0:
+                    del deferred[program_id]
+
+    def _bands_checked_by_own_write(self):
+        """The programs of ``self`` whose write is saving their bands right now."""
+        deferred = self.env.cr.cache.get(BANDS_DEFERRED_KEY) or {}
+        return self.filtered(lambda program: deferred.get(program.id, 0) > 0)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):
@@ -439,7 +500,9 @@ class RebateProgram(models.Model):
                         name=program.name,
                     )
                 )
-        self.write({"state": "active"})
+            # bands saved before their layout was enforced everywhere cannot go live
+            program._check_band_layout(program.band_ids)
+        self._write_system({"state": "active"})
         return True
 
     def action_close(self):
@@ -450,7 +513,7 @@ class RebateProgram(models.Model):
                         "Only active rebate programs can be closed (%(name)s).", name=program.name
                     )
                 )
-        self.write({"state": "closed"})
+        self._write_system({"state": "closed"})
         return True
 
     def action_draft(self):
@@ -463,7 +526,7 @@ class RebateProgram(models.Model):
                         name=program.name,
                     )
                 )
-        self.write({"state": "draft"})
+        self._write_system({"state": "draft"})
         return True
 
     def action_view_settlements(self):
@@ -513,8 +576,9 @@ class RebateProgram(models.Model):
         step = relativedelta(months=PERIOD_MONTHS[self.period])
         periods, start = [], self.date_start
         while start <= self.date_end:
-            periods.append((start, start + step - timedelta(days=1)))
-            start += step
+            end = self._shift_date(start, step) - timedelta(days=1)
+            periods.append((start, end))
+            start = end + timedelta(days=1)
         return periods
 
     def _period_bounds(self, day):
@@ -522,8 +586,25 @@ class RebateProgram(models.Model):
         self.ensure_one()
         months = PERIOD_MONTHS[self.period]
         offset = (day.year - self.date_start.year) * 12 + day.month - self.date_start.month
-        start = self.date_start + relativedelta(months=(offset // months) * months)
-        return start, start + relativedelta(months=months) - timedelta(days=1)
+        start = self._shift_date(self.date_start, relativedelta(months=(offset // months) * months))
+        return start, self._shift_date(start, relativedelta(months=months)) - timedelta(days=1)
+
+    def _shift_date(self, day, delta):
+        """``day`` + ``delta``, or a message naming the date when it leaves the calendar
+        (a period start typed as year 9999)."""
+        try:
+            return day + delta
+        except (ValueError, OverflowError):
+            raise ValidationError(
+                self.env._(
+                    "Rebate program %(name)s: %(date)s is too far from the program's periods "
+                    "(%(start)s – %(end)s); check the date.",
+                    name=self.name,
+                    date=day,
+                    start=self.date_start,
+                    end=self.date_end,
+                )
+            ) from None
 
     def _is_period(self, date_from, date_to):
         self.ensure_one()

@@ -4,8 +4,10 @@ from odoo import api, fields, models
 class RebateProgramBand(models.Model):
     _name = "rebate.program.band"
     _description = "Rebate Attainment Band"
-    _inherit = ["rebate.program.term.mixin"]
+    _inherit = ["rebate.program.term.mixin", "collab.guard.mixin"]
     _order = "program_id, attainment_from, id"
+    # follows the program
+    _system_fields = ("company_id",)
 
     program_id = fields.Many2one("rebate.program", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="program_id.company_id", store=True)
@@ -42,16 +44,16 @@ class RebateProgramBand(models.Model):
     @api.constrains("program_id", "attainment_from", "attainment_to")
     def _check_program_bands(self):
         """Bands created or changed on their own (import, RPC) keep their program's bands
-        free of overlaps and gaps; a program saving its bands checks them itself."""
-        if not self.env.context.get("rebate_bands_checked_by_program"):
-            for program in self.program_id:
-                program._check_band_layout(program.band_ids)
+        free of overlaps and gaps; a program saving its bands (the program form) checks
+        them once when all of its changes are written (rebate.program.write)."""
+        programs = self.program_id
+        for program in programs - programs._bands_checked_by_own_write():
+            program._check_band_layout(program.band_ids)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_gap(self):
-        if self.env.context.get("rebate_bands_checked_by_program"):
-            return
-        for program in self.program_id:
+        programs = self.program_id
+        for program in programs - programs._bands_checked_by_own_write():
             program._check_band_layout(program.band_ids - self)
 
     @api.depends("attainment_from", "attainment_to", "rate")

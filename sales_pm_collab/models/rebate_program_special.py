@@ -5,8 +5,10 @@ from odoo.exceptions import ValidationError
 class RebateProgramSpecial(models.Model):
     _name = "rebate.program.special"
     _description = "Special Rebate"
-    _inherit = ["rebate.program.term.mixin"]
+    _inherit = ["rebate.program.term.mixin", "collab.guard.mixin"]
     _order = "program_id, sequence, id"
+    # follows the program
+    _system_fields = ("company_id",)
 
     program_id = fields.Many2one("rebate.program", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="program_id.company_id", store=True)

@@ -9,17 +9,17 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount
 
 FINANCE_GROUP = "sales_pm_collab.group_collab_finance"
-# fields only the workflow itself writes once a settlement is approved
-WORKFLOW_FIELDS = {
+# fields only the workflow writes: its buttons (state, who and when), the sequence
+# (name), the engine (lines), the payout (moves) and the program (company). Nobody sets
+# them by hand, the superuser's write() neither: the workflow uses _write_workflow.
+WORKFLOW_FIELDS = (
     "name",
-    "program_id",
     "company_id",
-    "date_from",
-    "date_to",
     "state",
     "line_ids",
     "regular_line_ids",
     "adjustment_line_ids",
+    "move_ids",
     "computed_uid",
     "computed_date",
     "approved_uid",
@@ -28,15 +28,22 @@ WORKFLOW_FIELDS = {
     "done_date",
     "cancelled_uid",
     "cancelled_date",
-}
+)
+# what a user chooses while the settlement is a draft or computed
+PERIOD_FIELDS = {"program_id", "date_from", "date_to"}
+# what a user may still change on an approved, paid or cancelled settlement
+SETTLED_EDITABLE_FIELDS = {"note"}
+# mail.thread / activity fields a client sends with any record
+CHATTER_PREFIXES = ("message_", "activity_")
 
 
 class RebateSettlement(models.Model):
     _name = "rebate.settlement"
     _description = "Rebate Settlement"
-    _inherit = ["mail.thread", "mail.activity.mixin", "rebate.period.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "rebate.period.mixin", "collab.guard.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
+    _system_fields = WORKFLOW_FIELDS
 
     # === FIELDS === #
     name = fields.Char(
@@ -78,22 +85,27 @@ class RebateSettlement(models.Model):
         ],
         default="draft",
         required=True,
+        readonly=True,
         copy=False,
         tracking=True,
         index=True,
     )
     note = fields.Text()
-    line_ids = fields.One2many("rebate.settlement.line", "settlement_id", string="Lines")
+    line_ids = fields.One2many(
+        "rebate.settlement.line", "settlement_id", string="Lines", readonly=True
+    )
     regular_line_ids = fields.One2many(
         "rebate.settlement.line",
         "settlement_id",
         string="Partner Rebates",
+        readonly=True,
         domain=[("line_type", "=", "regular")],
     )
     adjustment_line_ids = fields.One2many(
         "rebate.settlement.line",
         "settlement_id",
         string="True-up Lines",
+        readonly=True,
         domain=[("line_type", "=", "adjustment")],
     )
     move_ids = fields.One2many(
@@ -228,48 +240,82 @@ class RebateSettlement(models.Model):
     # === CRUD METHODS === #
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_workflow_fields_untouched(vals_list)
         for vals in vals_list:
-            self._check_period_free(vals.get("program_id"), vals.get("date_from"))
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("rebate.settlement") or "/"
-        return super().create(vals_list)
+            # on no record: create() called on records (copy() does) excludes none of them
+            self.browse()._check_period_free(vals.get("program_id"), vals.get("date_from"))
+        # the guard (collab.guard.mixin) refuses workflow fields and malformed values
+        settlements = super().create(vals_list)
+        for settlement in settlements.filtered(lambda s: s.name == "/"):
+            settlement._write_workflow(
+                {"name": self.env["ir.sequence"].next_by_code("rebate.settlement") or "/"}
+            )
+        return settlements
 
     def write(self, vals):
-        if not self.env.context.get("rebate_workflow"):
-            business = {key for key in vals if not key.startswith(("message_", "activity_"))} - {
-                "note"
-            }
-            locked = self.filtered(lambda s: s.state not in ("draft", "computed"))
-            if locked and business:
-                raise UserError(
-                    self.env._(
-                        "Settlement %(ref)s is %(state)s: it can no longer be edited. "
-                        "Cancel it (and its credit notes or bills) and settle the period "
-                        "again if it is wrong.",
-                        ref=locked[0].name,
-                        state=locked[0]._state_label(),
-                    )
+        """What a user changes: the note always, the program and period while the
+        settlement is a draft or computed. The same for the superuser: the workflow
+        writes its own fields with ``_write_workflow``, no context key opens this."""
+        self._check_workflow_fields_untouched([vals])
+        business = {key for key in vals if not key.startswith(CHATTER_PREFIXES)}
+        changed = business - SETTLED_EDITABLE_FIELDS
+        locked = self.filtered(lambda s: s.state not in ("draft", "computed"))
+        if locked and changed:
+            raise UserError(
+                self.env._(
+                    "Settlement %(ref)s is %(state)s: it can no longer be edited. "
+                    "Cancel it (and its credit notes or bills) and settle the period "
+                    "again if it is wrong.",
+                    ref=locked[0].name,
+                    state=locked[0]._state_label(),
                 )
-            period_fields = {"program_id", "date_from", "date_to"}
-            if business & (WORKFLOW_FIELDS - period_fields):
-                raise UserError(
-                    self.env._(
-                        "The state, lines and totals of a settlement are set by its buttons "
-                        "(Compute, Approve, Create credit notes/bills, Cancel) only."
-                    )
+            )
+        new_period = bool(changed & PERIOD_FIELDS)
+        if new_period:
+            for settlement in self:
+                settlement._check_period_free(
+                    vals.get("program_id", settlement.program_id.id),
+                    vals.get("date_from", settlement.date_from),
                 )
-            if business & period_fields:
-                for settlement in self:
-                    settlement._check_period_free(
-                        vals.get("program_id", settlement.program_id.id),
-                        vals.get("date_from", settlement.date_from),
-                    )
-            computed = self.filtered(lambda s: s.state == "computed")
-            if business & period_fields and computed:
-                # another period or program: the computed lines no longer apply
-                computed._clear_lines()
-                vals = dict(vals, state="draft")
-        return super().write(vals)
+        computed = self.filtered(lambda s: s.state == "computed")
+        result = super().write(vals)
+        if new_period and computed:
+            # another period or program: the computed lines no longer apply
+            computed._clear_lines()
+            computed._write_workflow({"state": "draft"})
+        return result
+
+    def _check_workflow_fields_untouched(self, vals_list):
+        """Refuse the workflow's fields to every write() and create(), the superuser's too
+        (a clear message naming them; the guard says the same to users)."""
+        names = [name for vals in vals_list for name in vals if name in WORKFLOW_FIELDS]
+        if names:
+            labels = ", ".join(
+                f"“{self._fields[name]._description_string(self.env)}” ({name})"
+                for name in dict.fromkeys(names)
+            )
+            raise AccessError(
+                self.env._(
+                    "Rebate settlement: %(fields)s cannot be set by hand; the settlement's "
+                    "reference, state, lines and totals are set by its buttons (Compute, "
+                    "Approve, Create Credit Notes / Bills, Cancel).",
+                    fields=labels,
+                )
+            )
+
+    def _write_workflow(self, vals):
+        """Write the fields the workflow owns (state, who and when, reference).
+
+        For the action methods, which checked the caller's role and the settlement's
+        state on the server first. Private (no RPC call reaches it) and decided by the
+        code, not by a context key. It skips this model's own ``write`` (which refuses
+        these fields to everyone and freezes settled settlements; an addon extending
+        rebate.settlement's ``write`` is skipped too), not the ORM's nor mail's: access
+        rights are checked, and tracking names the user.
+        """
+        if not self.env.su:
+            self.check_access("write")
+        return super(RebateSettlement, self.sudo()).write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):
@@ -288,7 +334,16 @@ class RebateSettlement(models.Model):
 
     def _check_period_free(self, program_id, date_from):
         """A friendly message before the partial unique index refuses the row."""
-        if not (program_id and date_from):
+        if isinstance(program_id, models.BaseModel):
+            program_id = program_id.id
+        if not (program_id and date_from) or isinstance(program_id, bool):
+            return
+        try:
+            date_from = fields.Date.to_date(date_from)
+        except (ValueError, TypeError):
+            # malformed: the input checks (collab.guard.mixin) name the field
+            return
+        if not isinstance(program_id, int) or not date_from:
             return
         other = self.sudo().search(
             [
@@ -332,7 +387,7 @@ class RebateSettlement(models.Model):
                     )
                 )
             settlement._compute_lines()
-            settlement.with_context(rebate_workflow=True).write(
+            settlement._write_workflow(
                 {
                     "state": "computed",
                     "computed_uid": self.env.uid,
@@ -343,6 +398,7 @@ class RebateSettlement(models.Model):
 
     def action_approve(self):
         self._check_finance()
+        self.check_access("write")
         for settlement in self:
             settlement._lock_for_processing()
             if settlement.state != "computed":
@@ -353,7 +409,7 @@ class RebateSettlement(models.Model):
                         state=settlement._state_label(),
                     )
                 )
-            settlement.with_context(rebate_workflow=True).write(
+            settlement._write_workflow(
                 {
                     "state": "approved",
                     "approved_uid": self.env.uid,
@@ -365,6 +421,7 @@ class RebateSettlement(models.Model):
     def action_create_moves(self):
         """One credit note (or bill) per partner, in one batch; the settlement is done."""
         self._check_finance()
+        self.check_access("write")
         for settlement in self:
             settlement._lock_for_processing()
             if settlement.state == "done" or settlement.move_ids:
@@ -385,7 +442,7 @@ class RebateSettlement(models.Model):
                     )
                 )
             settlement._create_moves()
-            settlement.with_context(rebate_workflow=True).write(
+            settlement._write_workflow(
                 {"state": "done", "done_uid": self.env.uid, "done_date": fields.Datetime.now()}
             )
         return True
@@ -431,7 +488,7 @@ class RebateSettlement(models.Model):
                         ref=settlement.name,
                     )
                 )
-            settlement.with_context(rebate_workflow=True).write(
+            settlement._write_workflow(
                 {
                     "state": "cancelled",
                     "cancelled_uid": self.env.uid,
@@ -561,7 +618,7 @@ class RebateSettlement(models.Model):
         """Delete the lines (and, by cascade, the sources) of draft/computed settlements."""
         lines = self.sudo().line_ids
         if lines:
-            lines.with_context(rebate_engine=True).unlink()
+            lines.unlink()
             self.env["rebate.settlement.source"].invalidate_model()
 
     def _compute_lines(self):
@@ -723,12 +780,14 @@ class RebateSettlement(models.Model):
                     "invoice_date": today,
                     "ref": f"{self.name} – {program.name} {self.period_label}",
                     "invoice_origin": self.name,
-                    "rebate_settlement_id": self.id,
                     "invoice_line_ids": invoice_lines,
                 }
             )
             line_groups.append(lines)
         moves = self.env["account.move"].create(vals_list)
+        # the link makes them rebate payouts (left out of every base): set by the
+        # workflow only, never by a user (account.move guards the field)
+        moves._write_system({"rebate_settlement_id": self.id})
         self.env["rebate.settlement.line"]._link_moves(
             [
                 (line_id, move.id)

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 # SQL array types of the columns written by _bulk_create
@@ -18,8 +18,47 @@ BULK_TYPES = {
 class RebateSettlementLine(models.Model):
     _name = "rebate.settlement.line"
     _description = "Rebate Settlement Line"
+    _inherit = ["collab.guard.mixin"]
     _order = "settlement_id, line_type desc, period_date_from, partner_id, id"
     _check_company_auto = True
+    # engine output, every field of it: computed by the settlement (_bulk_create, in SQL)
+    # and linked to its credit notes (_link_moves), never written by a user
+    _system_fields = (
+        "settlement_id",
+        "program_id",
+        "company_id",
+        "currency_id",
+        "state",
+        "partner_id",
+        "line_type",
+        "period_date_from",
+        "period_date_to",
+        "period_label",
+        "adjusted_settlement_id",
+        "has_target",
+        "target_amount",
+        "base_amount",
+        "item_count",
+        "conflict_excluded_amount",
+        "attainment",
+        "band_id",
+        "band_rate",
+        "base_rebate",
+        "growth_base",
+        "growth_rebate",
+        "special_base",
+        "special_rebate",
+        "multiplier",
+        "settled_amount",
+        "recomputed_amount",
+        "adjustment_amount",
+        "capped",
+        "total",
+        "move_id",
+        "warning",
+        "adjustment_reference",
+        "source_ids",
+    )
 
     settlement_id = fields.Many2one(
         "rebate.settlement", required=True, index=True, ondelete="cascade", readonly=True
@@ -124,14 +163,13 @@ class RebateSettlementLine(models.Model):
             else:
                 line.display_name = f"{line.partner_id.name} – {line.period_label}"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_engine()
+        return super().create(vals_list)
+
     def write(self, vals):
-        if not self.env.context.get("rebate_engine"):
-            raise UserError(
-                self.env._(
-                    "Settlement lines are computed: recompute the settlement instead of "
-                    "editing its lines."
-                )
-            )
+        self._check_engine()
         frozen = self.filtered(lambda ln: ln.settlement_id.state not in ("draft", "computed"))
         if frozen and set(vals) - {"move_id"}:
             raise UserError(
@@ -150,6 +188,16 @@ class RebateSettlementLine(models.Model):
                 self.env._(
                     "The lines of settlement %(ref)s are settled: they cannot be deleted.",
                     ref=frozen[0].settlement_id.name,
+                )
+            )
+
+    def _check_engine(self):
+        """Lines are the engine's output: only the server (``env.su``) writes them."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Settlement lines are computed: recompute the settlement instead of "
+                    "editing its lines."
                 )
             )
 

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
@@ -15,8 +15,27 @@ class RebateSettlementSource(models.Model):
 
     _name = "rebate.settlement.source"
     _description = "Rebate Settlement Source"
+    _inherit = ["collab.guard.mixin"]
     _order = "settlement_line_id, id"
     _log_access = False
+    # the audit trail, every field of it: recorded by the engine in SQL
+    _system_fields = (
+        "settlement_line_id",
+        "move_line_id",
+        "amount",
+        "kind",
+        "program_key",
+        "cancelled",
+        "settlement_id",
+        "program_id",
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "move_id",
+        "date",
+        "product_id",
+        "label",
+    )
 
     settlement_line_id = fields.Many2one(
         "rebate.settlement.line", required=True, index=True, ondelete="cascade", readonly=True
@@ -67,18 +86,16 @@ class RebateSettlementSource(models.Model):
         "journal item counts once per program.",
     )
 
+    # Nobody creates or writes sources through the ORM, not even the superuser: the
+    # engine records them (_insert_*_sources) and frees them (_mark_cancelled) in SQL.
     @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.context.get("rebate_engine"):
-            raise UserError(
-                self.env._("Settlement sources are recorded by computing the settlement.")
-            )
-        return super().create(vals_list)
+    def create(self, vals_list):  # pylint: disable=method-required-super
+        raise AccessError(
+            self.env._("Settlement sources are recorded by computing the settlement.")
+        )
 
-    def write(self, vals):
-        if not self.env.context.get("rebate_engine"):
-            raise UserError(self.env._("Settlement sources are an audit trail: they never change."))
-        return super().write(vals)
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise AccessError(self.env._("Settlement sources are an audit trail: they never change."))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_settled(self):

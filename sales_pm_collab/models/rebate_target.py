@@ -7,9 +7,11 @@ from .rebate_program import SETTLED_STATES
 class RebateTarget(models.Model):
     _name = "rebate.target"
     _description = "Rebate Target"
-    _inherit = ["rebate.period.mixin"]
+    _inherit = ["rebate.period.mixin", "collab.guard.mixin"]
     _order = "date_from desc, program_id, partner_id"
     _check_company_auto = True
+    # follows the program
+    _system_fields = ("company_id",)
 
     program_id = fields.Many2one(
         "rebate.program",

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class RebateAccrualReport(models.TransientModel):
@@ -10,8 +11,27 @@ class RebateAccrualReport(models.TransientModel):
 
     _name = "rebate.accrual.report"
     _description = "Rebate Accrual"
+    _inherit = ["collab.guard.mixin"]
     _order = "program_id, liability_amount desc"
     _transient_max_hours = 4.0
+    # figures of the programs, computed by action_open: nobody types them
+    _system_fields = (
+        "program_id",
+        "company_id",
+        "partner_id",
+        "grade_id",
+        "date_from",
+        "date_to",
+        "period_label",
+        "base_amount",
+        "target_amount",
+        "attainment",
+        "band_rate",
+        "earned_amount",
+        "projected_amount",
+        "pending_adjustment",
+        "liability_amount",
+    )
 
     program_id = fields.Many2one("rebate.program", readonly=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", readonly=True)
@@ -37,6 +57,17 @@ class RebateAccrualReport(models.TransientModel):
     liability_amount = fields.Monetary(
         string="Liability", readonly=True, help="Earned to date plus pending true-ups."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Rebate accruals are computed when the report is opened."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(self.env._("Rebate accruals are computed when the report is opened."))
+        return super().write(vals)
 
     @api.model
     def action_open(self):
@@ -69,7 +100,9 @@ class RebateAccrualReport(models.TransientModel):
                     "liability_amount": float(values["liability"]),
                 }
             )
-        rows = self.create(vals_list)
+        # the user's own rows (create_uid, see the record rule), with the figures the
+        # server computed
+        rows = self.sudo().create(vals_list).sudo(False)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_pm_collab.rebate_accrual_report_action"
         )

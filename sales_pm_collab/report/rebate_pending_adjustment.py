@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 
 class RebatePendingAdjustment(models.TransientModel):
@@ -6,8 +7,24 @@ class RebatePendingAdjustment(models.TransientModel):
 
     _name = "rebate.pending.adjustment"
     _description = "Pending Rebate True-up"
+    _inherit = ["collab.guard.mixin"]
     _order = "program_id, date_from, partner_id"
     _transient_max_hours = 4.0
+    # figures of the programs, computed by action_open: nobody types them
+    _system_fields = (
+        "program_id",
+        "company_id",
+        "partner_id",
+        "adjusted_settlement_id",
+        "date_from",
+        "date_to",
+        "period_label",
+        "base_delta",
+        "item_count",
+        "settled_amount",
+        "recomputed_amount",
+        "adjustment_amount",
+    )
 
     program_id = fields.Many2one("rebate.program", readonly=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", readonly=True)
@@ -24,6 +41,21 @@ class RebatePendingAdjustment(models.TransientModel):
     settled_amount = fields.Monetary(string="Settled", readonly=True)
     recomputed_amount = fields.Monetary(string="Recomputed", readonly=True)
     adjustment_amount = fields.Monetary(string="Adjustment", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(
+                self.env._("Pending true-ups are computed when the report is opened.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(
+                self.env._("Pending true-ups are computed when the report is opened.")
+            )
+        return super().write(vals)
 
     @api.model
     def action_open(self):
@@ -52,7 +84,9 @@ class RebatePendingAdjustment(models.TransientModel):
                         "adjustment_amount": float(adjustment["adjustment"]),
                     }
                 )
-        rows = self.create(vals_list)
+        # the user's own rows (create_uid, see the record rule), with the figures the
+        # server computed
+        rows = self.sudo().create(vals_list).sudo(False)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_pm_collab.rebate_pending_adjustment_action"
         )

@@ -19,6 +19,7 @@ from . import (
     test_rebate_concurrency,
     test_rebate_config,
     test_rebate_contract,
+    test_rebate_hostile,
     test_rebate_settlement,
     test_rebate_statement,
     test_rebate_trueup,
