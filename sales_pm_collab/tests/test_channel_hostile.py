@@ -466,6 +466,26 @@ class TestChannelHostile(ChannelCommon):
             )
         self.assertEqual(partner.grade_id, self.grade_silver)
 
+    def test_core_salesperson_cannot_change_levels(self):
+        """Core partnership lets any salesperson edit levels; a level sets the rebate
+        multiplier: without a channel or sales manager role, read only."""
+        salesperson = new_test_user(
+            self.env, login="t_core_salesperson", groups="sales_team.group_sale_salesman"
+        )
+        Grade = self.env["res.partner.grade"].with_user(salesperson)
+        watched = ("name", "rebate_multiplier", "min_revenue", "active")
+        grade = Grade.browse(self.grade_gold.id)
+        for name, context in self.forged_contexts.items():
+            for attack, run, args in (
+                ("write", grade.with_context(**context).write, ({"rebate_multiplier": 900},)),
+                ("unlink", grade.with_context(**context).unlink, ()),
+                ("create", Grade.with_context(**context).create, ({"name": "T-mine"},)),
+            ):
+                with self.subTest(context=name, attack=attack):
+                    self._assert_refused(grade, watched, run, *args, exceptions=AccessError)
+        self.assertEqual(grade.rebate_multiplier, 125)
+        self.assertFalse(self.env["res.partner.grade"].search([("name", "=", "T-mine")]))
+
     def test_partner_created_with_forged_channel_defaults(self):
         """A rep (or anyone who may not change channel fields) creating a partner: the
         channel defaults of the context are dropped, channel values refused."""
