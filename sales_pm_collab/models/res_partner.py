@@ -19,6 +19,9 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "customer.feedback.source.mixin", "collab.guard.mixin"]
 
     # --- channel ---
+    # the level's date follows each level change (an applied evaluation or a change by
+    # hand); the last evaluation's KPIs are computed (guarded as such by the mixin)
+    _system_fields = ("grade_date",)
     # fields only channel managers (and sales managers, administrators) may change
     _CHANNEL_MANAGED_FIELDS = (
         "channel_type",
@@ -59,7 +62,10 @@ class ResPartner(models.Model):
     # the kanban by level shows every level of the ladder, highest first, even empty
     grade_id = fields.Many2one(group_expand="_read_group_expand_grade_ladder")
     grade_date = fields.Date(
-        string="Level Since", tracking=True, help="Date the partner reached its current level."
+        string="Level Since",
+        readonly=True,
+        tracking=True,
+        help="Date the partner reached its current level, set by each level change.",
     )
     territory_ids = fields.Many2many(
         "sale.territory",
@@ -378,33 +384,63 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(
-            vals.get(f) for vals in vals_list for f in self._CHANNEL_MANAGED_FIELDS
-        ):
-            self._check_channel_manager_rights()
-        today = fields.Date.context_today(self)
-        for vals in vals_list:
-            if vals.get("grade_id") and not vals.get("grade_date"):
-                vals["grade_date"] = today
-        return super().create(vals_list)
+        partners = self
+        if not self.env.su:
+            if any(vals.get(f) for vals in vals_list for f in self._CHANNEL_MANAGED_FIELDS):
+                self._check_channel_manager_rights()
+            for vals in vals_list:
+                self._check_grade_value(vals)
+            partners = self._without_forged_channel_defaults()
+        records = super(ResPartner, partners).create(vals_list)
+        # a partner created with a level holds it from today, unless the server said
+        # otherwise (the superuser may give the date, e.g. data imports)
+        records.filtered(lambda p: p.grade_id and not p.grade_date).sudo().write(
+            {"grade_date": fields.Date.context_today(self)}
+        )
+        return records
 
     def write(self, vals):
-        if not self.env.su and any(f in vals for f in self._CHANNEL_MANAGED_FIELDS):
-            self._check_channel_manager_rights()
+        if not self.env.su:
+            if any(f in vals for f in self._CHANNEL_MANAGED_FIELDS):
+                self._check_channel_manager_rights()
+            self._check_grade_value(vals)
+        changed = self.browse()
         if "grade_id" in vals and "grade_date" not in vals:
-            # the level changes: "level since" follows, unless given
+            # the level changes: "level since" follows, unless given (by the server)
             grade_id = vals["grade_id"] or False
             changed = self.filtered(lambda p: p.grade_id.id != grade_id)
-            if changed and changed != self:
-                super(ResPartner, self - changed).write(vals)
-                return changed.write(vals)
-            if changed:
-                vals = dict(vals, grade_date=grade_id and fields.Date.context_today(self))
         leaving = self._grade_pricelist_to_drop(vals)
         res = super().write(vals)
         if leaving:
             super(ResPartner, leaving).write({"specific_property_product_pricelist": False})
+        if changed:
+            # the date of a level change is the server's: written past the user's guard
+            changed = changed.sudo()
+            graded = changed.filtered("grade_id")
+            graded.write({"grade_date": fields.Date.context_today(self)})
+            (changed - graded).write({"grade_date": False})
         return res
+
+    def _check_grade_value(self, vals):
+        """The level is core's field: check its shape like the addon's own fields."""
+        if "grade_id" in vals:
+            self._collab_check_value(self._fields["grade_id"], vals["grade_id"])
+
+    @api.model
+    def _without_forged_channel_defaults(self):
+        """This model without the `default_<channel field>` context keys when the user may
+        not change channel fields: a default is a value the client chose, and it must not
+        make a partner a channel partner or give it a level (the Channel Partners menu
+        itself proposes a channel type, which a sales representative does not get)."""
+        if self._may_edit_channel_fields():
+            return self
+        forged = {f"default_{fname}" for fname in self._CHANNEL_MANAGED_FIELDS} & set(
+            self.env.context
+        )
+        if not forged:
+            return self
+        context = {key: value for key, value in self.env.context.items() if key not in forged}
+        return self.with_env(self.env(context=context))
 
     def _grade_pricelist_to_drop(self, vals):
         """The partners of self that leave, by `vals`, a level whose pricelist they have for

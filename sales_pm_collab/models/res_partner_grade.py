@@ -1,4 +1,7 @@
+import numbers
+
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 # the criteria of a grade -> whether the ladder compares it between adjacent grades (its
 # direction and consistency check); the training rate is not compared because each grade
@@ -10,6 +13,18 @@ LADDER_CRITERIA = {
     "min_satisfaction": True,
     "min_training_rate": False,
 }
+# the sane range of each number of a grade: (lowest, highest or None)
+GRADE_RANGES = {
+    "min_revenue": (0, None),
+    "min_collection_rate": (0, 100),
+    "min_new_customers": (0, None),
+    "min_satisfaction": (0, 5),
+    "min_training_rate": (0, 100),
+    "evaluation_months": (1, 120),
+    "demotion_grace": (1, 24),
+    "rebate_multiplier": (0, 1000),
+}
+GRADE_NAME_SIZE = 128
 
 
 class ResPartnerGrade(models.Model):
@@ -27,7 +42,12 @@ class ResPartnerGrade(models.Model):
     grades.
     """
 
-    _inherit = "res.partner.grade"
+    _name = "res.partner.grade"
+    _inherit = ["res.partner.grade", "collab.guard.mixin"]
+    _check_company_auto = True
+    # a level without company is on the ladder of every company
+    _shared_config = True
+    _system_fields = ("partners_count",)
 
     sequence = fields.Integer(
         help="Ladder order, numbered either way: the end of the ladder with the higher "
@@ -63,6 +83,7 @@ class ResPartnerGrade(models.Model):
     mandatory_course_ids = fields.Many2many(
         "res.partner.training.course",
         string="Mandatory Courses",
+        check_company=True,
         help="Courses a partner must pass for the training criterion of this grade.",
     )
     evaluation_months = fields.Integer(
@@ -171,6 +192,73 @@ class ResPartnerGrade(models.Model):
         for grade in self:
             grade.has_criteria = any(grade[fname] for fname in LADDER_CRITERIA)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_grade_values(vals, vals.get("name"), creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "name" in vals or GRADE_RANGES.keys() & vals.keys():
+            names = ", ".join(name for name in self.mapped("name") if name)
+            self._check_grade_values(vals, vals.get("name") or names)
+        return super().write(vals)
+
+    def _check_mandatory_courses_access(self):
+        """The mandatory courses of these grades change (e.g. from a course): the user
+        must be allowed to change the grades themselves."""
+        if not self or self.env.su:
+            return
+        self.check_access("write")
+        if self._collab_shared_records():
+            self._collab_check_shared_config_access()
+
+    @api.model
+    def _check_grade_values(self, vals, name, creating=False):
+        """Refuse criteria and settings out of their sane range (`GRADE_RANGES`) and an
+        empty or oversized name, before they reach the database (whose constraints only
+        back these checks up), with a message naming the level and the field. A value
+        that is no number at all is left to the input checks of collab.guard.mixin."""
+        if creating or "name" in vals:
+            text = vals.get("name")
+            if not isinstance(text, str) or not text.strip():
+                raise ValidationError(self.env._("A partner level needs a name."))
+            if len(text) > GRADE_NAME_SIZE:
+                raise ValidationError(
+                    self.env._(
+                        "The name of a partner level is limited to %(size)s characters; "
+                        "shorten it.",
+                        size=GRADE_NAME_SIZE,
+                    )
+                )
+        for fname, (low, high) in GRADE_RANGES.items():
+            if fname not in vals or vals[fname] is None or vals[fname] is False:
+                continue
+            value = _as_number(vals[fname])
+            if value is None:
+                continue
+            if value < low or (high is not None and value > high):
+                field = self._fields[fname]._description_string(self.env)
+                raise ValidationError(
+                    self.env._(
+                        "Level %(level)s: “%(field)s” must be between %(low)s and %(high)s; "
+                        "got %(value)s.",
+                        level=name or "",
+                        field=field,
+                        low=low,
+                        high=high,
+                        value=vals[fname],
+                    )
+                    if high is not None
+                    else self.env._(
+                        "Level %(level)s: “%(field)s” must be at least %(low)s; got %(value)s.",
+                        level=name or "",
+                        field=field,
+                        low=low,
+                        value=vals[fname],
+                    )
+                )
+
     def _ladder_warnings(self):
         """{grade id: warning} for the grades of this ladder (`_get_ladder`, highest first):
 
@@ -277,3 +365,17 @@ class ResPartnerGrade(models.Model):
                     ups += grade.sequence > other.sequence
                     downs += grade.sequence < other.sequence
         return ups > downs
+
+
+def _as_number(value):
+    """`value` as a float when it is a number or a numeric text, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None

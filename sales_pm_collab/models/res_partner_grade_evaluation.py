@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -18,6 +18,9 @@ STATES = [
     ("rejected", "Rejected"),
 ]
 CHANGES = [("promote", "Promote"), ("keep", "Keep"), ("demote", "Demote")]
+# an evaluation window starts no earlier and lasts no longer than this
+WINDOW_MIN_DATE = date(2000, 1, 1)
+MAX_WINDOW_MONTHS = 120
 
 
 class ResPartnerGradeEvaluation(models.Model):
@@ -34,9 +37,49 @@ class ResPartnerGradeEvaluation(models.Model):
 
     _name = "res.partner.grade.evaluation"
     _description = "Channel Partner Evaluation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "collab.guard.mixin"]
     _order = "date_to desc, id desc"
     _check_company_auto = True
+    # everything but the comments and the e-mail switch is measured (create_for_partners)
+    # or decided by the workflow buttons; evaluations are never created by hand
+    _system_fields = (
+        "partner_id",
+        "company_id",
+        "currency_id",
+        "channel_type",
+        "channel_manager_id",
+        "date_from",
+        "date_to",
+        "revenue",
+        "revenue_previous",
+        "growth",
+        "amount_due",
+        "amount_collected",
+        "collection_rate",
+        "collection_measured",
+        "new_customers",
+        "new_customer_ids",
+        "satisfaction",
+        "satisfaction_count",
+        "satisfaction_measured",
+        "training_rate",
+        "training_grade_id",
+        "grade_current_id",
+        "grade_recommended_id",
+        "grade_next_id",
+        "change",
+        "failing",
+        "failing_streak",
+        "gap_note",
+        "state",
+        "submitted_by_id",
+        "submitted_date",
+        "approver_id",
+        "approval_date",
+        "rejected_by_id",
+        "rejected_date",
+        "applied_date",
+    )
 
     _rec_names_search = ["partner_id"]
 
@@ -164,7 +207,9 @@ class ResPartnerGradeEvaluation(models.Model):
     )
     gap_note = fields.Char(string="Gap to Next Level", readonly=True)
     # workflow
-    state = fields.Selection(STATES, default="draft", required=True, tracking=True, index=True)
+    state = fields.Selection(
+        STATES, default="draft", required=True, readonly=True, tracking=True, index=True
+    )
     notify_partner = fields.Boolean(
         string="Email the Partner",
         default=lambda self: self.env.company.channel_evaluation_email,
@@ -194,6 +239,16 @@ class ResPartnerGradeEvaluation(models.Model):
             )
 
     # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Evaluations are measured, not typed: use Evaluate Partners to create them."
+                )
+            )
+        return super().create(vals_list)
 
     def write(self, vals):
         locked = [f for f in vals if not f.startswith(("message_", "activity_", "website_message"))]
@@ -246,7 +301,7 @@ class ResPartnerGradeEvaluation(models.Model):
             ["draft"],
             self.env._("Only draft evaluations can be submitted; %(names)s is %(states)s."),
         )
-        self.write(
+        self._write_system(
             {
                 "state": "to_approve",
                 "submitted_by_id": self.env.uid,
@@ -272,7 +327,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 "Submit it first."
             ),
         )
-        self.write(
+        self._write_system(
             {
                 "state": "approved",
                 "approver_id": self.env.uid,
@@ -287,7 +342,7 @@ class ResPartnerGradeEvaluation(models.Model):
             ["draft", "to_approve", "approved"],
             self.env._("%(names)s cannot be rejected: it is %(states)s."),
         )
-        self.write(
+        self._write_system(
             {
                 "state": "rejected",
                 "rejected_by_id": self.env.uid,
@@ -302,7 +357,7 @@ class ResPartnerGradeEvaluation(models.Model):
             ["to_approve", "rejected"],
             self.env._("%(names)s cannot go back to draft: it is %(states)s."),
         )
-        self.write({"state": "draft"})
+        self._write_system({"state": "draft"})
         return True
 
     def action_apply(self):
@@ -331,12 +386,14 @@ class ResPartnerGradeEvaluation(models.Model):
         )
         for evaluation in self:
             partner = evaluation.partner_id
+            # the level and its date are the evaluation's to set (the partner's write
+            # dates the level change); the chatter and the level history name the user
             if evaluation.change in ("promote", "demote"):
-                partner.write({"grade_id": evaluation.grade_recommended_id.id, "grade_date": today})
+                partner._write_system({"grade_id": evaluation.grade_recommended_id.id})
             elif not partner.grade_date and partner.grade_id:
-                partner.grade_date = today
+                partner._write_system({"grade_date": today})
             partner.message_post(body=evaluation._summary_html(), subtype_xmlid="mail.mt_note")
-            evaluation.write({"state": "applied", "applied_date": fields.Datetime.now()})
+            evaluation._write_system({"state": "applied", "applied_date": fields.Datetime.now()})
             if evaluation.notify_partner and template and partner.email:
                 evaluation.message_post_with_source(
                     template, message_type="comment", subtype_xmlid="mail.mt_comment"
@@ -562,20 +619,10 @@ class ResPartnerGradeEvaluation(models.Model):
         Returns the created evaluations.
         """
         self.check_access("create")
-        if not isinstance(partners, models.BaseModel):  # ids, e.g. from RPC or XML data
-            partners = self.env["res.partner"].browse(partners)
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
-        if not date_from or not date_to:
-            raise ValidationError(self.env._("Set the start and the end of the evaluation window."))
-        if date_to < date_from:
-            raise ValidationError(
-                self.env._(
-                    "The evaluation window ends (%(to)s) before it starts (%(from)s): pick an "
-                    "end date after the start date.",
-                    **{"from": date_from, "to": date_to},
-                )
-            )
+        partners = self._evaluation_partners(partners)
+        # the partners named must be readable by the user (e.g. not another company's)
+        partners.check_access("read")
+        date_from, date_to = self._check_window(date_from, date_to)
         # the channel partners behind the given ones (commercial entities) that this
         # company may evaluate (its own or shared), in one query
         company = self.env.company
@@ -615,7 +662,14 @@ class ResPartnerGradeEvaluation(models.Model):
         criteria = self._ladder_criteria(self.env["res.partner.grade"]._get_ladder(company))
         previous = self._previous_evaluations(partners, date_to)
         lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
-        drafts = self.search([("partner_id", "in", partners.ids), ("state", "=", "draft")])
+        # (a shared partner evaluated by another company keeps that company's drafts)
+        drafts = self.search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("state", "=", "draft"),
+                ("company_id", "=", company.id),
+            ]
+        )
         if drafts:
             drafts.unlink()
             # the partners' last evaluation is rewritten below, in one statement
@@ -638,6 +692,78 @@ class ResPartnerGradeEvaluation(models.Model):
         evaluations = self._insert_evaluations(vals_list)
         self.env["res.partner"]._update_last_evaluation(partners)
         return evaluations
+
+    @api.model
+    def _evaluation_partners(self, partners):
+        """The partners to evaluate as a recordset, from a recordset or ids (RPC, XML data):
+        one id or a list of ids; anything else is refused with a message."""
+        if isinstance(partners, models.BaseModel):
+            if partners._name != "res.partner":
+                partners = None
+        elif isinstance(partners, int) and not isinstance(partners, bool):
+            partners = self.env["res.partner"].browse(partners)
+        elif isinstance(partners, (list, tuple)) and all(
+            isinstance(pid, int) and not isinstance(pid, bool) and pid > 0 for pid in partners
+        ):
+            partners = self.env["res.partner"].browse(partners)
+        else:
+            partners = None
+        if partners is None:
+            raise ValidationError(
+                self.env._("Evaluate Partners expects partners: a list of partner ids.")
+            )
+        return partners.exists()
+
+    @api.model
+    def _check_window(self, date_from, date_to):
+        """The evaluation window as dates, refused with a message when it is not a window
+        that has happened: dates, ending after it starts, ending today at the latest,
+        starting in WINDOW_MIN_DATE or later and lasting MAX_WINDOW_MONTHS at most."""
+        try:
+            date_from = fields.Date.to_date(date_from) if date_from else None
+            date_to = fields.Date.to_date(date_to) if date_to else None
+        except (TypeError, ValueError):
+            raise ValidationError(
+                self.env._(
+                    "The evaluation window needs two dates (YYYY-MM-DD); got %(from)s and %(to)s.",
+                    **{"from": repr(date_from)[:40], "to": repr(date_to)[:40]},
+                )
+            ) from None
+        if not date_from or not date_to:
+            raise ValidationError(self.env._("Set the start and the end of the evaluation window."))
+        if date_to < date_from:
+            raise ValidationError(
+                self.env._(
+                    "The evaluation window ends (%(to)s) before it starts (%(from)s): pick an "
+                    "end date after the start date.",
+                    **{"from": date_from, "to": date_to},
+                )
+            )
+        today = fields.Date.context_today(self)
+        if date_to > today:
+            raise ValidationError(
+                self.env._(
+                    "The evaluation window ends on %(to)s, in the future: KPIs are measured "
+                    "over time that has passed. End it today at the latest.",
+                    to=date_to,
+                )
+            )
+        if date_from < WINDOW_MIN_DATE or date_from < date_to - relativedelta(
+            months=MAX_WINDOW_MONTHS
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The evaluation window %(from)s - %(to)s is too long: it may last "
+                    "%(months)s months at most and start in %(year)s or later.",
+                    **{
+                        "from": date_from,
+                        "to": date_to,
+                        "months": MAX_WINDOW_MONTHS,
+                        "year": WINDOW_MIN_DATE.year,
+                    },
+                )
+            )
+        return date_from, date_to
 
     @api.model
     def _insert_evaluations(self, vals_list):
@@ -984,10 +1110,12 @@ class ResPartnerGradeEvaluation(models.Model):
 
     @api.model
     def _kpi_trainings(self, partners, date_from, date_to):
-        """{partner_id: set of course ids passed by the end of the window}."""
+        """{partner_id: set of course ids passed by the end of the window}, recorded in
+        the company (trainings follow their company, like the other KPIs' sources)."""
         groups = self.env["res.partner.training"]._read_group(
             [
                 ("partner_id", "in", partners.ids),
+                ("company_id", "=", self.env.company.id),
                 ("result", "=", "passed"),
                 ("date", "<=", date_to),
             ],
@@ -999,7 +1127,7 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.model
     def _previous_evaluations(self, partners, date_to):
         """{partner_id: (grade_current_id, failing, failing_streak)} of each partner's
-        latest earlier evaluation that was not rejected (one query)."""
+        latest earlier evaluation in the company that was not rejected (one query)."""
         self.flush_model()
         rows = self.env.execute_query(
             SQL(
@@ -1008,11 +1136,13 @@ class ResPartnerGradeEvaluation(models.Model):
                        failing_streak
                   FROM res_partner_grade_evaluation
                  WHERE partner_id = ANY(%(partners)s)
+                   AND company_id = %(company)s
                    AND state IN ('to_approve', 'approved', 'applied')
                    AND date_to < %(date_to)s
               ORDER BY partner_id, date_to DESC, id DESC
                 """,
                 partners=partners.ids,
+                company=self.env.company.id,
                 date_to=date_to,
             )
         )

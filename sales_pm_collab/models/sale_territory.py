@@ -3,12 +3,16 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 PARTNER_REL = "res_partner_sale_territory_rel"
+TERRITORY_NAME_SIZE = 128
+ZIP_SIZE = 20
 
 
 def _normalize_zip_range(zip_from, zip_to):
-    """Pad numeric bounds to the same length, so that '2000' <= zip <= '20999' compares
-    as numbers do (the same normalisation as fiscal positions)."""
-    if zip_from and zip_to:
+    """Trim the bounds and pad numeric ones to the same length, so that '2000' <= zip <=
+    '20999' compares as numbers do (the same normalisation as fiscal positions)."""
+    zip_from = zip_from.strip() if isinstance(zip_from, str) else zip_from
+    zip_to = zip_to.strip() if isinstance(zip_to, str) else zip_to
+    if zip_from and zip_to and isinstance(zip_from, str) and isinstance(zip_to, str):
         width = max(len(zip_from), len(zip_to))
         if zip_from.isdigit():
             zip_from = zip_from.rjust(width, "0")
@@ -22,7 +26,7 @@ class SaleTerritory(models.Model):
 
     _name = "sale.territory"
     _description = "Sales Territory"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "collab.guard.mixin"]
     _order = "sequence, name"
     _check_company_auto = True
 
@@ -84,9 +88,49 @@ class SaleTerritory(models.Model):
         for territory in self:
             territory.conflict_count = counts.get(territory, 0)
 
+    @api.constrains("name")
+    def _check_name(self):
+        for territory in self:
+            if not (territory.name or "").strip():
+                raise ValidationError(self.env._("A territory needs a name."))
+            if len(territory.name) > TERRITORY_NAME_SIZE:
+                raise ValidationError(
+                    self.env._(
+                        "The name of a territory is limited to %(size)s characters; shorten it.",
+                        size=TERRITORY_NAME_SIZE,
+                    )
+                )
+
+    @api.constrains("state_ids", "country_ids")
+    def _check_states_in_countries(self):
+        for territory in self:
+            strays = territory.state_ids.filtered(
+                lambda s, t=territory: t.country_ids and s.country_id not in t.country_ids
+            )
+            if strays:
+                raise ValidationError(
+                    self.env._(
+                        "Territory %(name)s: %(states)s lie outside its countries; add their "
+                        "country or remove them.",
+                        name=territory.name,
+                        states=", ".join(strays.mapped("name")),
+                    )
+                )
+
     @api.constrains("zip_from", "zip_to")
     def _check_zip_range(self):
         for territory in self:
+            for bound in (territory.zip_from, territory.zip_to):
+                if bound and len(bound) > ZIP_SIZE:
+                    raise ValidationError(
+                        self.env._(
+                            "Territory %(name)s: a zip code has %(size)s characters at most; "
+                            "got %(zip)s.",
+                            name=territory.name,
+                            size=ZIP_SIZE,
+                            zip=bound[:40],
+                        )
+                    )
             if bool(territory.zip_from) != bool(territory.zip_to):
                 raise ValidationError(
                     self.env._(

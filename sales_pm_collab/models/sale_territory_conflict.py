@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class SaleTerritoryConflict(models.Model):
@@ -7,14 +8,26 @@ class SaleTerritoryConflict(models.Model):
 
     _name = "sale.territory.conflict"
     _description = "Territory Conflict"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "collab.guard.mixin"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
+    # recorded by the order's confirmation, decided by Accept / Penalise (the decision
+    # takes the order's sales out of rebates or puts them back): only the note is typed
+    _system_fields = (
+        "sale_order_id",
+        "seller_id",
+        "owner_ids",
+        "territory_id",
+        "state",
+        "company_id",
+        "blocked_override",
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     sale_order_id = fields.Many2one(
         "sale.order",
         required=True,
+        readonly=True,
         index=True,
         ondelete="cascade",
         check_company=True,
@@ -22,6 +35,7 @@ class SaleTerritoryConflict(models.Model):
     seller_id = fields.Many2one(
         "res.partner",
         required=True,
+        readonly=True,
         index=True,
         help="The channel partner on the order.",
     )
@@ -31,20 +45,31 @@ class SaleTerritoryConflict(models.Model):
         "conflict_id",
         "partner_id",
         string="Territory Owners",
+        readonly=True,
         help="The partners the territory is exclusively authorised to.",
     )
     territory_id = fields.Many2one(
-        "sale.territory", required=True, index=True, ondelete="restrict", check_company=True
+        "sale.territory",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
     )
     state = fields.Selection(
         [("open", "Open"), ("accepted", "Accepted"), ("penalised", "Penalised")],
         default="open",
         required=True,
+        readonly=True,
         tracking=True,
     )
     note = fields.Html()
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+        index=True,
     )
     user_id = fields.Many2one(
         related="sale_order_id.user_id", store=True, string="Salesperson", index=True
@@ -70,16 +95,50 @@ class SaleTerritoryConflict(models.Model):
             order = conflict.sale_order_id.name or ""
             conflict.name = f"{order} / {conflict.territory_id.name or ''}"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Territory conflicts are recorded when a sale order delivering into an "
+                    "exclusive territory of other partners is confirmed; they cannot be "
+                    "created by hand."
+                )
+            )
+        return super().create(vals_list)
+
     def action_accept(self):
-        self.write({"state": "accepted"})
+        self._decide("accepted")
         self.activity_feedback(["mail.mail_activity_data_todo"])
 
     def action_penalise(self):
-        self.write({"state": "penalised"})
+        self._decide("penalised")
         self.activity_feedback(["mail.mail_activity_data_todo"])
 
     def action_reopen(self):
-        self.write({"state": "open"})
+        self._decide("open")
+
+    def _decide(self, state):
+        """Record a decision (or take it back): channel managers only, and only on
+        conflicts not already in that state."""
+        if not self.env["res.partner"]._is_channel_manager():
+            raise UserError(
+                self.env._(
+                    "Only channel managers accept, penalise or reopen territory conflicts: "
+                    "ask a channel manager."
+                )
+            )
+        done = self.filtered(lambda conflict: conflict.state == state)
+        if done:
+            label = dict(self._fields["state"]._description_selection(self.env))[state]
+            raise UserError(
+                self.env._(
+                    "%(conflicts)s: already %(state)s.",
+                    conflicts=", ".join(done.mapped("name")),
+                    state=label,
+                )
+            )
+        self._write_system({"state": state})
 
     def _notify_channel_managers(self):
         """One to-do per channel manager concerned: the managers of the seller and of the

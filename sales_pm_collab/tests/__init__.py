@@ -1,6 +1,7 @@
 from . import (
     test_channel_access,
     test_channel_approval,
+    test_channel_hostile,
     test_channel_kpi,
     test_channel_ladder,
     test_channel_satisfaction,

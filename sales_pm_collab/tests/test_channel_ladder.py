@@ -4,7 +4,7 @@ from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .channel_common import ChannelCommon
 
@@ -336,16 +336,31 @@ class TestChannelLadder(ChannelCommon):
             ("demotion_grace", 0),
             ("evaluation_months", 0),
         ):
+            label = self.env["res.partner.grade"]._fields[field].string
+            # the model refuses it with a message naming the level and the field...
             with (
                 self.subTest(field=field, value=value),
-                self.assertRaises(IntegrityError),
-                mute_logger("odoo.sql_db"),
-                self.env.cr.savepoint(),
+                self.assertRaises(ValidationError) as caught,
             ):
                 self.env["res.partner.grade"].create(
                     {"name": "T-bad", "sequence": 99, field: value}
                 )
-                self.env.flush_all()
+            self.assertIn(f"Level T-bad: “{label}”", str(caught.exception))
+            # ...and the database constraint backs it up
+            with (
+                self.subTest(field=field, value=value, check="database"),
+                self.assertRaises(IntegrityError),
+                mute_logger("odoo.sql_db"),
+                self.env.cr.savepoint(),
+            ):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE res_partner_grade SET %s = %s WHERE id = %s",
+                        SQL.identifier(field),
+                        value,
+                        self.grade_silver.id,
+                    )
+                )
 
     def test_channel_parent_cycle_refused(self):
         level2 = self.env["res.partner"].create(

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..models.res_partner import CHANNEL_TYPES
+from ..models.res_partner_grade_evaluation import MAX_WINDOW_MONTHS
 
 
 class ResPartnerGradeEvaluationWizard(models.TransientModel):
@@ -10,6 +11,7 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
 
     _name = "res.partner.grade.evaluation.wizard"
     _description = "Evaluate Channel Partners"
+    _inherit = ["collab.guard.mixin"]
 
     scope = fields.Selection(
         [
@@ -54,10 +56,18 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
 
     @api.model
     def _default_partner_ids(self):
-        if self.env.context.get("active_model") == "res.partner":
-            partners = self.env["res.partner"].browse(self.env.context.get("active_ids") or [])
-            return partners.commercial_partner_id.filtered("channel_type").ids
-        return []
+        """The channel partners of the partners selected in the list the wizard is opened
+        from. The context is the caller's: it only pre-selects, among the partners the
+        user may read; what is evaluated is checked again by `create_for_partners`."""
+        context = self.env.context
+        active_ids = context.get("active_ids")
+        if context.get("active_model") != "res.partner" or not isinstance(
+            active_ids, (list, tuple)
+        ):
+            return []
+        ids = [pid for pid in active_ids if isinstance(pid, int) and not isinstance(pid, bool)]
+        partners = self.env["res.partner"].browse(ids).exists()._filtered_access("read")
+        return partners.commercial_partner_id._filtered_access("read").filtered("channel_type").ids
 
     @api.model
     def _default_months(self):
@@ -68,6 +78,18 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
     def _onchange_grade_ids(self):
         if self.grade_ids:
             self.months = max(self.grade_ids.mapped("evaluation_months") or [12]) or 12
+
+    @api.constrains("months")
+    def _check_months(self):
+        for wizard in self:
+            if not 0 < wizard.months <= MAX_WINDOW_MONTHS:
+                raise ValidationError(
+                    self.env._(
+                        "The evaluation window lasts from 1 to %(max)s months; got %(months)s.",
+                        max=MAX_WINDOW_MONTHS,
+                        months=wizard.months,
+                    )
+                )
 
     @api.depends("months")
     def _compute_window(self):
@@ -83,7 +105,14 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
     def _get_partners(self):
         self.ensure_one()
         if self.scope == "selection":
-            return self.partner_ids.commercial_partner_id.filtered("channel_type")
+            # only the partners the user may read, whatever ids the client sent (a
+            # many2many holds any id written to it)
+            partners = self.env["res.partner"].browse(self.sudo().partner_ids.ids)
+            return (
+                partners._filtered_access("read")
+                .commercial_partner_id._filtered_access("read")
+                .filtered("channel_type")
+            )
         Evaluation = self.env["res.partner.grade.evaluation"]
         if self.scope == "filter":
             domain = Evaluation._search_domain_channel_partners(
