@@ -69,7 +69,11 @@ class CollabGuardMixin(models.AbstractModel):
     def write(self, vals):
         if not self.env.su:
             self._collab_check_user_vals(vals, self._collab_system_field_names())
-            if self._shared_config and self._collab_shared_records():
+            # taking the company off a record shares it with every company
+            company_written = "company_id" in self._fields and "company_id" in vals
+            if self._shared_config and (
+                self._collab_shared_records() or (company_written and not vals["company_id"])
+            ):
                 self._collab_check_shared_config_access()
         return super().write(vals)
 
