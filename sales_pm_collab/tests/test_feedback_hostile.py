@@ -127,6 +127,28 @@ def _rating_create(case, user, context):
     )
 
 
+def _rating_through_feedback(command):
+    """The feedback's own rating_ids, written with the feedback (one RPC write)."""
+
+    def attack(case, user, context):
+        if command == "create":
+            commands = [
+                Command.create(
+                    {
+                        "res_model_id": case.env["ir.model"]._get_id("customer.feedback"),
+                        "partner_id": case.contact.id,
+                        "rating": 5,
+                        "consumed": True,
+                    }
+                )
+            ]
+        else:
+            commands = [Command.update(case.rating.id, {"rating": 5})]
+        return case._as(case.targets["rated"], user, context).write({"rating_ids": commands})
+
+    return attack
+
+
 def _rating_unlink(case, user, context):
     return case._as(case.rating, user, context).unlink()
 
@@ -256,6 +278,8 @@ ATTACKS = [
     ("rating token replaced", _rating_write({"access_token": "forged", "consumed": False}), ROLES),
     ("rating record created", _rating_create, ROLES),
     ("rating record deleted", _rating_unlink, ROLES),
+    ("rating created through the feedback", _rating_through_feedback("create"), ROLES),
+    ("rating rewritten through the feedback", _rating_through_feedback("update"), ROLES),
     ("revisit with 9", _revisit("rated", "9"), ROLES),
     ("revisit with 2.5", _revisit("rated", "2.5"), ROLES),
     ("cancel a rated feedback", _call("reopened", "action_cancel"), ROLES),
