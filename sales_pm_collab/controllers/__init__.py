@@ -1,1 +1,1 @@
-from . import rebate_xlsx
+from . import customer_feedback_rating, rebate_xlsx

@@ -19,6 +19,7 @@ from . import product_requirement_review_line
 from . import customer_feedback_option
 from . import customer_feedback_sla
 from . import customer_feedback
+from . import customer_feedback_rating
 
 # --- channel ---
 from . import res_partner_grade

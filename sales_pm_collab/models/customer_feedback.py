@@ -5,7 +5,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_datetime, is_html_empty, split_every
 
@@ -79,6 +79,12 @@ SLA_BATCH = 1000
 REQUIREMENT_KINDS = {"defect": "defect", "feature_request": "feature"}
 # kanban colour indexes of the SLA status (green, orange, red)
 SLA_COLORS = {"on_time": 10, "at_risk": 2, "breached": 1}
+# who rated, and in which company: what the satisfaction KPIs group rated feedback by
+RATED_LOCKED_FIELDS = ("partner_id", "company_id")
+# a subject is a line, not a report: the description holds the details
+NAME_MAX_LENGTH = 200
+# how far ahead of the server's clock a "Received" date may be (the user's clock drifts)
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class CustomerFeedback(models.Model):
@@ -92,11 +98,27 @@ class CustomerFeedback(models.Model):
 
     _name = "customer.feedback"
     _description = "Customer Feedback"
-    _inherit = ["rating.mixin", "mail.activity.mixin"]
+    _inherit = ["rating.mixin", "mail.activity.mixin", "collab.guard.mixin"]
     _order = "sla_start_date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["reference", "name"]
     _primary_email = "email_from"
+    # set by the workflow buttons, the SLA engine (cron) and the customer's rating only;
+    # the computed deadlines, rates and labels are added by the mixin
+    _system_fields = (
+        "state",
+        "reference",
+        "sla_id",
+        "resolve_start_date",
+        "first_response_date",
+        "resolved_date",
+        "sla_status",
+        "sla_next_check",
+        "escalation_level",
+        "followup_count",
+        "satisfaction",
+        "satisfaction_date",
+    )
 
     # ------------------------------------------------------------------
     # Fields
@@ -202,6 +224,7 @@ class CustomerFeedback(models.Model):
         STATES,
         required=True,
         default="new",
+        readonly=True,
         tracking=True,
         index=True,
         copy=False,
@@ -213,7 +236,6 @@ class CustomerFeedback(models.Model):
         string="SLA Policy",
         compute="_compute_sla_id",
         store=True,
-        readonly=False,
         check_company=True,
         tracking=True,
         help="Set from the first matching policy while the feedback is not resolved.",
@@ -228,6 +250,7 @@ class CustomerFeedback(models.Model):
     )
     resolve_start_date = fields.Datetime(
         "Resolution Clock Start",
+        readonly=True,
         copy=False,
         help="Set when the feedback is reopened: the resolution time counts again from then.",
     )
@@ -274,6 +297,7 @@ class CustomerFeedback(models.Model):
     root_cause = fields.Text(tracking=True)
     solution = fields.Text(tracking=True)
     satisfaction = fields.Integer(
+        readonly=True,
         copy=False,
         tracking=True,
         aggregator="avg",
@@ -570,6 +594,96 @@ class CustomerFeedback(models.Model):
                     )
                 )
 
+    @api.constrains("name")
+    def _check_name(self):
+        for feedback in self:
+            name = (feedback.name or "").strip()
+            if not name:
+                raise ValidationError(
+                    self.env._(
+                        "Give the feedback a subject: a short line saying what the customer "
+                        "reported (the details go in the description)."
+                    )
+                )
+            if len(name) > NAME_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The subject of a feedback is a short line of at most %(max)s "
+                        "characters (this one has %(length)s): shorten it and put the "
+                        "details in the description.",
+                        max=NAME_MAX_LENGTH,
+                        length=len(name),
+                    )
+                )
+
+    @api.constrains("sla_start_date")
+    def _check_sla_start_date(self):
+        """The SLA clock starts when the feedback was received: not later than now (a
+        few minutes of clock difference between the user's device and the server
+        allowed), or deadlines could be pushed into the future at will."""
+        limit = fields.Datetime.now() + CLOCK_SKEW
+        for feedback in self:
+            if feedback.sla_start_date and feedback.sla_start_date > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(feedback)s: the Received date %(date)s is in the future. Enter "
+                        "when the customer's feedback actually reached you (now at the latest).",
+                        feedback=feedback.display_name,
+                        date=format_datetime(self.env, feedback.sla_start_date),
+                    )
+                )
+
+    @api.model
+    def _check_requirement_open(self, requirement_id):
+        """Feedback is linked to open requirements only (not released, not declined):
+        checked whenever the link changes, so feedback linked earlier to a requirement
+        declined since stays linked."""
+        if isinstance(requirement_id, models.BaseModel):
+            requirement_id = requirement_id.id
+        if isinstance(requirement_id, bool) or not isinstance(requirement_id, int):
+            return  # not an id: the guard names the field
+        requirement = self.env["product.requirement"].sudo().browse(requirement_id).exists()
+        if requirement and requirement.state not in REQUIREMENT_OPEN_STATES:
+            raise UserError(
+                self.env._(
+                    "“%(requirement)s” is %(stage)s: feedback can only be linked to an open "
+                    "requirement. Choose another one, or create a new requirement from the "
+                    "feedback.",
+                    requirement=requirement.display_name,
+                    stage=requirement.stage_id.name,
+                )
+            )
+
+    def _check_user_changes(self, vals):
+        """What a user may not change by hand even on feedback they may edit."""
+        if "sla_start_date" in vals:
+            started = self.filtered(lambda fb: fb.state != "new")
+            if started:
+                raise UserError(
+                    self.env._(
+                        "%(feedback)s is already being handled: its Received date (the start "
+                        "of the SLA clock) can only be changed while it is New.",
+                        feedback=started[0].display_name,
+                    )
+                )
+        for fname in RATED_LOCKED_FIELDS:
+            if fname not in vals:
+                continue
+            rated = self.filtered(
+                lambda fb, fname=fname: fb.satisfaction and fb[fname].id != vals[fname]
+            )
+            if rated:
+                raise UserError(
+                    self.env._(
+                        "%(feedback)s was rated by %(customer)s: its %(field)s cannot change "
+                        "any more (the rating is theirs, and counts in their channel "
+                        "partner's satisfaction). Log a new feedback instead.",
+                        feedback=rated[0].display_name,
+                        customer=rated[0].partner_id.display_name,
+                        field=self._fields[fname]._description_string(self.env).lower(),
+                    )
+                )
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -584,16 +698,18 @@ class CustomerFeedback(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("reference", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or (
-                    self.env.company
-                )
-                vals["reference"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("customer.feedback")
+        feedbacks = super().create(vals_list)
+        # the link as created, also when it came as a default (a requirement's tab)
+        for requirement in feedbacks.requirement_id:
+            self._check_requirement_open(requirement.id)
+        # the reference is the system's (a user's create cannot set it): numbered now
+        Sequence = self.env["ir.sequence"].sudo()
+        for feedback in feedbacks.sudo():
+            if not feedback.reference or feedback.reference == "/":
+                feedback.reference = (
+                    Sequence.with_company(feedback.company_id).next_by_code("customer.feedback")
                     or "/"
                 )
-        feedbacks = super().create(vals_list)
         feedbacks._sla_process()
         linked = feedbacks.filtered("requirement_id")
         if linked:
@@ -603,15 +719,49 @@ class CustomerFeedback(models.Model):
         return feedbacks
 
     def write(self, vals):
-        previous = None
-        if "requirement_id" in vals:
-            previous = {feedback.id: feedback.requirement_id for feedback in self}
+        previous = self._before_write(vals)
         result = super().write(vals)
+        self._after_write(vals, previous)
+        return result
+
+    def _write_feedback(self, vals, link_notes=True, open_requirement_only=True):
+        """`write` for the server's own link changes. `link_notes=False`: the caller
+        (requirement merge, "Create requirement") notes the link its own way;
+        `open_requirement_only=False`: the merge moves feedback to the requirement it
+        keeps, whatever its stage. Everything else is as in `write`."""
+        previous = self._before_write(vals, open_requirement_only=open_requirement_only)
+        result = super().write(vals)
+        self._after_write(vals, previous, link_notes=link_notes)
+        return result
+
+    def _before_write(self, vals, open_requirement_only=True):
+        """Checks of a write; returns {feedback id: requirement} when the link changes."""
+        if not self.env.su:
+            # first what may be written and in which shape (the guard), then the rules
+            self._collab_check_user_vals(vals, self._collab_system_field_names())
+            self._check_user_changes(vals)
+        if "requirement_id" not in vals:
+            return None
+        previous = {feedback.id: feedback.requirement_id for feedback in self}
+        new_id = vals["requirement_id"]
+        if open_requirement_only and new_id and any(old.id != new_id for old in previous.values()):
+            self._check_requirement_open(new_id)
+        return previous
+
+    def _after_write(self, vals, previous, link_notes=True):
+        """Consequences of a write: the SLA re-evaluated, link changes noted on the
+        requirements."""
         if SLA_TRIGGER_FIELDS & vals.keys():
             self._sla_process()
-        if previous is not None:
+        if previous is not None and link_notes:
             self._log_requirement_links(previous)
-        return result
+
+    def _move_to_requirement(self, requirement):
+        """The requirement merge moves the feedback of the duplicates to the kept one
+        (which may be closed already): a system change, noted by the merge itself."""
+        return self.sudo()._write_feedback(
+            {"requirement_id": requirement.id}, link_notes=False, open_requirement_only=False
+        )
 
     def _check_company(self, fnames=None):
         # a clearer message than the generic one for the links into product management
@@ -729,6 +879,7 @@ class CustomerFeedback(models.Model):
         notify_delay_send=False,
     ):
         self.ensure_one()
+        self._check_customer_rates()
         rate = self._check_rate(rate)
         rating = super().rating_apply(
             rate,
@@ -740,37 +891,56 @@ class CustomerFeedback(models.Model):
         )
         # the customer rated (often from the public page): what follows (satisfaction,
         # reopening, follow-up activity) is done and logged by the system, OdooBot
-        self.with_user(SUPERUSER_ID)._apply_satisfaction(round(rating.rating))
+        self.with_user(SUPERUSER_ID)._apply_satisfaction(rate)
         return rating
 
     def message_post(self, **kwargs):
         """A message carrying a rating (`rating_value`, e.g. a portal comment with
         stars) counts as the customer's rating, like the rating e-mail's faces."""
         rate = kwargs.get("rating_value")
-        if rate:
+        if rate:  # as Odoo's rating: no value (or 0) is no rating
             self.ensure_one()
-            self._check_rate(rate)
+            self._check_customer_rates()
+            kwargs["rating_value"] = rate = self._check_rate(rate)
         message = super().message_post(**kwargs)
         if rate:
-            self.with_user(SUPERUSER_ID)._apply_satisfaction(round(float(rate)))
+            self.with_user(SUPERUSER_ID)._apply_satisfaction(rate)
         return message
+
+    def _check_customer_rates(self):
+        """The satisfaction is the customer's word: a rating reaches the feedback from
+        the rating page (its token, checked by the server) or a customer's own message
+        on its feedback, never from an employee's call (they log a revisit)."""
+        if self.env.su:
+            return
+        user = self.env.user
+        if not user.share or user.commercial_partner_id != self.commercial_partner_id:
+            raise AccessError(
+                self.env._(
+                    "%(feedback)s: only the customer rates the feedback (from the rating "
+                    "e-mail). To record what the customer told you, use Log Revisit.",
+                    feedback=self.display_name,
+                )
+            )
 
     @api.model
     def _check_rate(self, rate):
-        """The rating as a number from 1 to 5 (an int when whole), or a clear error
-        (Odoo's rating accepts 0 to 5: 0 is no rating for a customer)."""
+        """The rating as a whole number from 1 to 5, or a clear error (Odoo's rating
+        accepts 0 to 5 and any fraction: 0 is no rating for a customer, and 2.5 would be
+        a rating nobody gave)."""
         try:
             value = float(rate)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             value = None
-        if value is None or isinstance(rate, bool) or not 1 <= value <= 5:
+        if value is None or isinstance(rate, bool) or not 1 <= value <= 5 or not value.is_integer():
             raise ValidationError(
                 self.env._(
-                    "A rating must be between 1 (very unhappy) and 5 (very happy); got %(rate)s.",
+                    "A rating is a whole number between 1 (very unhappy) and 5 (very happy); "
+                    "got %(rate)s.",
                     rate=rate,
                 )
             )
-        return int(value) if value.is_integer() else value
+        return int(value)
 
     def _send_rating_request(self):
         template = self.env.ref(
@@ -803,13 +973,21 @@ class CustomerFeedback(models.Model):
                 )
             )
 
+    def _check_can_handle(self):
+        """Who may press a workflow button: whoever may change the feedback (record
+        rules: customer service, product managers, the rep on their customers' feedback,
+        sales managers on their teams'...); read-only roles are refused."""
+        self.check_access("write")
+
     def action_acknowledge(self):
         """Tell the customer they are heard: the first response of the SLA."""
+        self._check_can_handle()
         self._check_state(("new",), self.env._("Acknowledging"))
         self._move_on({"state": "acknowledged"}, fields.Datetime.now())
         return True
 
     def action_start(self):
+        self._check_can_handle()
         self._check_state(("new", "acknowledged"), self.env._("Starting the work"))
         self._move_on({"state": "in_progress"}, fields.Datetime.now())
         return True
@@ -817,6 +995,7 @@ class CustomerFeedback(models.Model):
     def action_resolve(self):
         """Resolve: complaints and defects need a root cause and a solution. The
         customer gets the rating request, the owner a revisit activity."""
+        self._check_can_handle()
         self._check_state(OPEN_STATES, self.env._("Resolving"))
         self._check_root_cause_given()
         now = fields.Datetime.now()
@@ -841,22 +1020,37 @@ class CustomerFeedback(models.Model):
             extra = {"first_response_date": now} if first_response else {}
             if owner:
                 extra["user_id"] = self.env.user.id
-            feedback.write(vals | extra)
+            feedback._write_system(vals | extra)
 
     def action_close(self):
+        self._check_can_handle()
         self._check_state(("resolved",), self.env._("Closing"))
-        self.write({"state": "closed"})
+        self._write_system({"state": "closed"})
         return True
 
     def action_reopen(self):
         """The customer is not satisfied yet: back to work, one more follow-up."""
+        self._check_can_handle()
         self._check_state(DONE_STATES, self.env._("Reopening"))
         self._reopen(self.env._("Reopened by %(user)s.", user=self.env.user.name))
         return True
 
     def action_cancel(self):
+        self._check_can_handle()
         self._check_state(OPEN_STATES, self.env._("Cancelling"))
-        self.write({"state": "cancelled"})
+        # cancelled feedback counts nowhere (demand, channel satisfaction): a user may
+        # not make a customer's rating disappear that way
+        rated = self.browse() if self.env.su else self.filtered("satisfaction")
+        if rated:
+            raise UserError(
+                self.env._(
+                    "%(feedback)s was rated by the customer (%(score)s/5): it cannot be "
+                    "cancelled, its satisfaction counts. Resolve it instead.",
+                    feedback=rated[0].display_name,
+                    score=rated[0].satisfaction,
+                )
+            )
+        self._write_system({"state": "cancelled"})
         self._activities_done(
             ("mail_activity_type_feedback_sla_risk", "mail_activity_type_feedback_escalation"),
             self.env._("Feedback cancelled"),
@@ -864,13 +1058,15 @@ class CustomerFeedback(models.Model):
         return True
 
     def action_reset_to_new(self):
+        self._check_can_handle()
         self._check_state(("cancelled",), self.env._("Resetting to new"))
-        self.write({"state": "new"})
+        self._write_system({"state": "new"})
         return True
 
     def action_log_revisit(self):
         """Open the revisit wizard (satisfaction 1-5 and the customer's words)."""
         self.ensure_one()
+        self._check_can_handle()
         self._check_state(DONE_STATES, self.env._("Logging a revisit"))
         return {
             "type": "ir.actions.act_window",
@@ -908,7 +1104,8 @@ class CustomerFeedback(models.Model):
         if lead_commands:
             # the feedback's opportunity joins the demand, also when another rep owns it
             requirement.sudo().write({"lead_ids": lead_commands})
-        self.with_context(feedback_link_silent=True).requirement_id = requirement
+        # noted below in both chatters, with the link to each other
+        self._write_feedback({"requirement_id": requirement.id}, link_notes=False)
         requirement.sudo()._message_log(
             body=Markup(
                 self.env._(
@@ -979,7 +1176,7 @@ class CustomerFeedback(models.Model):
         commitment, with its own escalation ladder), the team leader gets an activity."""
         now = fields.Datetime.now()
         for feedback in self:
-            feedback.write(
+            feedback._write_system(
                 {
                     "state": "in_progress",
                     "followup_count": feedback.followup_count + 1,
@@ -1012,7 +1209,8 @@ class CustomerFeedback(models.Model):
     def _apply_satisfaction(self, score, note=None):
         """Record a satisfaction (1-5); an unsatisfied customer reopens resolved
         feedback for a second follow-up."""
-        self.write({"satisfaction": score, "satisfaction_date": fields.Datetime.now()})
+        score = self._check_rate(score)
+        self._write_system({"satisfaction": score, "satisfaction_date": fields.Datetime.now()})
         unhappy = self.filtered(lambda fb: fb.state in DONE_STATES and score <= UNSATISFIED_MAX)
         if unhappy:
             reason = self.env._(
@@ -1026,7 +1224,9 @@ class CustomerFeedback(models.Model):
     def _log_revisit(self, score, note=None):
         """The owner called the customer back: log it, and close when satisfied."""
         self.ensure_one()
+        self._check_can_handle()
         self._check_state(DONE_STATES, self.env._("Logging a revisit"))
+        score = self._check_rate(score)
         body = self.env._("Satisfaction revisit: %(score)s/5.", score=score)
         if note:
             body = f"{body} {note}"
@@ -1132,16 +1332,7 @@ class CustomerFeedback(models.Model):
         self.check_access("write")
         requirement = requirement.with_env(self.env)
         requirement.check_access("read")
-        if requirement.state not in REQUIREMENT_OPEN_STATES:
-            raise UserError(
-                self.env._(
-                    "“%(requirement)s” is %(stage)s: feedback can only be linked to an open "
-                    "requirement. Choose another one, or create a new requirement from the "
-                    "feedback.",
-                    requirement=requirement.display_name,
-                    stage=requirement.stage_id.name,
-                )
-            )
+        self._check_requirement_open(requirement.id)
         already = self.filtered(lambda fb: fb.requirement_id == requirement)
         if already:
             raise UserError(
@@ -1160,8 +1351,6 @@ class CustomerFeedback(models.Model):
         `previous`: {feedback id: requirement before the change}. One log per
         requirement, written as the system: the user needs no access to the
         requirement beyond reading it."""
-        if self.env.context.get("feedback_link_silent"):
-            return
         linked = Markup(
             self.env._("Customer feedback %(feedback)s (%(customer)s) linked by %(user)s.")
         )
@@ -1277,7 +1466,9 @@ class CustomerFeedback(models.Model):
         if escalations:
             self._sla_escalate(escalations, notify=not batch)
         for (status, level, next_check), ids in to_write.items():
-            self.browse(ids).with_context(mail_notrack=True).write(
+            # the SLA engine's own fields, on the server's decision (also after a user's
+            # change of kind or priority): written as the system
+            self.browse(ids).sudo().with_context(mail_notrack=True).write(
                 {"sla_status": status, "escalation_level": level, "sla_next_check": next_check}
             )
 

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CustomerFeedbackOption(models.Model):
@@ -11,7 +12,10 @@ class CustomerFeedbackOption(models.Model):
     """
 
     _name = "customer.feedback.option"
+    _inherit = ["collab.guard.mixin"]
     _description = "Feedback Kind or Priority"
+    # the same values in every company: renamed only by users with access to all
+    _shared_config = True
     _order = "field, sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -27,3 +31,23 @@ class CustomerFeedbackOption(models.Model):
         "UNIQUE(field, value)",
         "Each kind and priority value exists once.",
     )
+
+    @api.constrains("field", "value")
+    def _check_value(self):
+        """Each option stands for a value of the feedback's kind or priority: a value
+        the feedback cannot have would make SLA policies match nothing."""
+        Feedback = self.env["customer.feedback"]
+        for option in self:
+            selection = Feedback._fields[option.field]._description_selection(self.env)
+            keys = [key for key, _label in selection]
+            if option.value not in keys:
+                raise ValidationError(
+                    self.env._(
+                        "“%(value)s” is not a %(field)s of customer feedback: use one of %(keys)s.",
+                        value=option.value,
+                        field=dict(self._fields["field"]._description_selection(self.env))[
+                            option.field
+                        ].lower(),
+                        keys=", ".join(keys),
+                    )
+                )

@@ -8,6 +8,9 @@ from odoo.exceptions import ValidationError
 # Working-time planning looks this far ahead per calendar read (like resource.calendar).
 PLAN_WINDOW = timedelta(days=14)
 PLAN_MAX_WINDOWS = 60  # ~2 years of calendar: beyond that the calendar has no working time
+# a response-time commitment longer than a working year (52 weeks of 40 h) is a typo
+MAX_SLA_HOURS = 2080
+TIME_FIELDS = ("first_response_hours", "resolve_hours", "at_risk_percent")
 
 
 class CustomerFeedbackSla(models.Model):
@@ -20,9 +23,13 @@ class CustomerFeedbackSla(models.Model):
     """
 
     _name = "customer.feedback.sla"
+    _inherit = ["collab.guard.mixin"]
     _description = "Feedback SLA Policy"
     _order = "sequence, id"
     _check_company_auto = True
+    # a policy without company applies in every company: changed only by users with
+    # access to all of them (the company's own policies by its administrators)
+    _shared_config = True
 
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
@@ -127,6 +134,18 @@ class CustomerFeedbackSla(models.Model):
                     resolve=f"{resolve:g}",
                 )
             )
+        if max(first, resolve) > MAX_SLA_HOURS:
+            raise ValidationError(
+                self.env._(
+                    "SLA policy “%(policy)s”: %(first)s h to answer and %(resolve)s h to "
+                    "resolve is more than a working year (%(max)s working hours). Enter "
+                    "working hours, e.g. 8 and 40.",
+                    policy=name,
+                    first=f"{first:g}",
+                    resolve=f"{resolve:g}",
+                    max=MAX_SLA_HOURS,
+                )
+            )
         if resolve < first:
             raise ValidationError(
                 self.env._(
@@ -159,11 +178,16 @@ class CustomerFeedbackSla(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        times = ("first_response_hours", "resolve_hours", "at_risk_percent")
-        defaults = self.default_get(list(times))
+        # before the INSERT, whose SQL checks would only say "constraint violated"
+        defaults = self.default_get(list(TIME_FIELDS))
+        system = self._collab_system_field_names()
         for vals in vals_list:
+            if not self.env.su:
+                self._collab_check_user_vals(vals, system)  # text for hours: named field
             values = {**defaults, **vals}
-            self._check_time_values(vals.get("name"), *(values.get(fname) or 0 for fname in times))
+            times = [values.get(fname) or 0 for fname in TIME_FIELDS]
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in times):
+                self._check_time_values(vals.get("name"), *times)
         return super().create(vals_list)
 
     def action_view_feedback(self):

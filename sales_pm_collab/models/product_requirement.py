@@ -1084,7 +1084,7 @@ class ProductRequirement(models.Model):
         moved_feedback = (
             self.env["customer.feedback"].sudo().search([("requirement_id", "in", duplicates.ids)])
         )
-        moved_feedback.with_context(feedback_link_silent=True).write({"requirement_id": master.id})
+        moved_feedback._move_to_requirement(master)
         duplicates.sudo().write(
             {
                 "partner_ids": [Command.clear()],

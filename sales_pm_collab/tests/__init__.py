@@ -9,6 +9,7 @@ from . import (
     test_feedback_access,
     test_feedback_capture,
     test_feedback_contract,
+    test_feedback_hostile,
     test_feedback_requirement,
     test_feedback_sla,
     test_feedback_workflow,

@@ -80,3 +80,25 @@ class TestUiFeedback(HttpCase):
         self.assertEqual(feedback.followup_count, 1)
         reopened = feedback.message_ids.filtered(lambda m: "second follow-up" in m.body)
         self.assertEqual(reopened.author_id, self.env.ref("base.partner_root"))
+
+    def test_public_rating_page_refuses_other_values(self):
+        """Issue 10: the page takes the e-mail's faces only; 2.5 (rounded to 2 before)
+        or any other value is refused with a clear answer, and nothing is recorded."""
+        feedback = self._complaint(
+            "Rated with a fraction", root_cause="Worn part", solution="Replaced"
+        )
+        feedback.action_resolve()
+        token = feedback.rating_ids.access_token
+        self.authenticate(None, None)
+        for rate in ("2.5", "4.999", "2", "0", "6", "abc"):
+            with self.subTest(rate=rate):
+                response = self.url_open(
+                    f"/rate/{token}/submit_feedback",
+                    data={"rate": rate, "csrf_token": http.Request.csrf_token(self)},
+                )
+                self.assertEqual(response.status_code, 400)
+                self.assertRegex(response.text, r"whole number between 1|one of the faces")
+        self.assertEqual(self.url_open(f"/rate/{token}/2.5").status_code, 404)
+        feedback.invalidate_recordset()
+        self.assertEqual((feedback.satisfaction, feedback.state), (0, "resolved"))
+        self.assertFalse(feedback.rating_ids.consumed)

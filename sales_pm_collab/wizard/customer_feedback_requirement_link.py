@@ -11,6 +11,7 @@ class CustomerFeedbackRequirementLink(models.TransientModel):
     (first) feedback."""
 
     _name = "customer.feedback.requirement.link"
+    _inherit = ["collab.guard.mixin"]
     _description = "Link Feedback to a Requirement"
 
     feedback_ids = fields.Many2many("customer.feedback", required=True, readonly=True)

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import ValidationError
 
 SATISFACTION = [
     ("1", "1 - Very unhappy"),
@@ -15,6 +16,7 @@ class CustomerFeedbackRevisit(models.TransientModel):
     unsatisfied (1 or 2): it is reopened for a second follow-up by the team leader."""
 
     _name = "customer.feedback.revisit"
+    _inherit = ["collab.guard.mixin"]
     _description = "Feedback Satisfaction Revisit"
 
     feedback_id = fields.Many2one("customer.feedback", required=True, readonly=True)
@@ -26,5 +28,13 @@ class CustomerFeedbackRevisit(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        if self.satisfaction not in dict(SATISFACTION):
+            raise ValidationError(
+                self.env._(
+                    "Pick how satisfied the customer is, from 1 (very unhappy) to 5 (very "
+                    "happy); got %(value)s.",
+                    value=self.satisfaction,
+                )
+            )
         self.feedback_id._log_revisit(int(self.satisfaction), self.note)
         return {"type": "ir.actions.act_window_close"}
