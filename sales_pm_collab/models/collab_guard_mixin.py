@@ -5,7 +5,7 @@ with values and context keys the caller chose. This mixin refuses, for every cal
 that is not the server itself (``env.su``):
 
 * fields the system owns: set by a workflow button, a scheduled job or a computation
-  (``_system_fields`` plus every read-only computed field of this addon), also through
+  (``_system_fields`` plus every read-only computed or related field of this addon), also through
   ``default_<field>`` context keys, which are dropped;
 * values of the wrong shape (text in a number field, a list as a many2one, an unknown
   choice, an impossible date), with a message naming the field instead of a traceback.
@@ -23,7 +23,7 @@ from odoo.exceptions import AccessError, ValidationError
 
 MODULE = "sales_pm_collab"
 # mail.thread / activity fields a client legitimately sends with a record
-_ALWAYS_ALLOWED_PREFIXES = ("message_", "activity_", "rating_")
+_ALWAYS_ALLOWED_PREFIXES = ("message_", "activity_")
 # beyond this, a number typed into a form is a mistake, not a business figure
 MAX_NUMBER = 1e15
 # the largest value of an integer column (PostgreSQL `integer`, 32 bits)
@@ -38,8 +38,12 @@ class CollabGuardMixin(models.AbstractModel):
     # fields of this addon are added automatically)
     _system_fields = ()
     # configuration shared by companies (records without a company, or a model without
-    # company_id): changing it needs access to every company, since every company uses it
+    # company_id): changing it needs access to every company that uses it
     _shared_config = False
+    # the models whose records use this kind of configuration: a company with such records
+    # uses the shared configuration (any shared stage shows on its kanban, any shared SLA
+    # policy may match its feedback); empty = every company uses it
+    _shared_config_used_by = ()
 
     # ------------------------------------------------------------------
     # CRUD
@@ -109,16 +113,32 @@ class CollabGuardMixin(models.AbstractModel):
         return self.default_get(["company_id"]).get("company_id")
 
     @api.model
+    def _collab_companies_using_shared_config(self):
+        """The companies that use this kind of shared configuration: those with records of
+        the models of `_shared_config_used_by`, or every company when none is named."""
+        Company = self.env["res.company"].sudo()
+        if not self._shared_config_used_by:
+            return Company.search([])
+        companies = Company
+        for model in self._shared_config_used_by:
+            rows = self.env[model].sudo().with_context(active_test=False)._read_group(
+                [("company_id", "!=", False)], ["company_id"]
+            )
+            companies |= Company.union(*(company for (company,) in rows))
+        return companies
+
+    @api.model
     def _collab_check_shared_config_access(self):
-        """Shared configuration is used by every company: only a user with access to all
-        of them may change it (the user's companies, not the ones the client selected)."""
-        missing = self.env["res.company"].sudo().search([]) - self.env.user.company_ids
+        """Shared configuration is used by several companies: only a user with access to
+        every company that uses it may change it (the user's own companies, not the ones
+        the client selected)."""
+        missing = self._collab_companies_using_shared_config() - self.env.user.company_ids
         if missing:
             raise AccessError(
                 self.env._(
-                    "%(model)s: this record is shared by all companies, and you do not have "
-                    "access to %(companies)s. Ask a user with access to every company, or "
-                    "set a company on the record to make it yours only.",
+                    "%(model)s: this record is shared by all companies, and %(companies)s "
+                    "use it too, to which you have no access. Ask a user with access to "
+                    "those companies, or set a company on the record to make it yours only.",
                     model=self._description,
                     companies=", ".join(missing.mapped("name")),
                 )
@@ -133,14 +153,7 @@ class CollabGuardMixin(models.AbstractModel):
             for klass in cls.__mro__:
                 names.update(getattr(klass, "_system_fields", ()) or ())
             for name, field in self._fields.items():
-                if (
-                    field._modules
-                    and field._modules[0] == MODULE
-                    and field.compute
-                    and not field.related
-                    and not field.inverse
-                    and field.readonly
-                ):
+                if field._modules and field._modules[0] == MODULE and _is_derived(field):
                     names.add(name)
             names = frozenset(name for name in names if name in self._fields)
             cls._collab_system_cache = names
@@ -186,6 +199,16 @@ class CollabGuardMixin(models.AbstractModel):
                     value=repr(value)[:80],
                 )
             )
+
+
+def _is_derived(field):
+    """A read-only field whose value the ORM derives: a computed field without inverse, or
+    a related one (writing it would write through to the record it is read from)."""
+    if not field.readonly:
+        return False
+    if field.related:
+        return True
+    return bool(field.compute) and not field.inverse
 
 
 # Each checker returns what the field expects when the value does not fit, else None.

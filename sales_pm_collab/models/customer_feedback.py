@@ -118,6 +118,9 @@ class CustomerFeedback(models.Model):
         "followup_count",
         "satisfaction",
         "satisfaction_date",
+        # the rating module's stored summary of the customer's ratings
+        "rating_last_value",
+        "rating_ids",
     )
 
     # ------------------------------------------------------------------

@@ -16,6 +16,7 @@ class CustomerFeedbackOption(models.Model):
     _description = "Feedback Kind or Priority"
     # the same values in every company: renamed only by users with access to all
     _shared_config = True
+    _shared_config_used_by = ("customer.feedback",)
     _order = "field, sequence, id"
 
     name = fields.Char(required=True, translate=True)

@@ -30,6 +30,7 @@ class CustomerFeedbackSla(models.Model):
     # a policy without company applies in every company: changed only by users with
     # access to all of them (the company's own policies by its administrators)
     _shared_config = True
+    _shared_config_used_by = ("customer.feedback",)
 
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)

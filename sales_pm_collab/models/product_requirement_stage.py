@@ -34,6 +34,7 @@ class ProductRequirementStage(models.Model):
     # every company's requirements use the same stages: only a user with access to all
     # companies changes them
     _shared_config = True
+    _shared_config_used_by = ("product.requirement",)
 
     name = fields.Char(string="Stage Name", required=True, translate=True)
     sequence = fields.Integer(default=10, help="Stages are shown in this order on the kanban.")

@@ -47,6 +47,7 @@ class ResPartnerGrade(models.Model):
     _check_company_auto = True
     # a level without company is on the ladder of every company
     _shared_config = True
+    _shared_config_used_by = ("res.partner.grade.evaluation", "rebate.program")
     _system_fields = ("partners_count",)
 
     sequence = fields.Integer(

@@ -12,6 +12,7 @@ class ResPartnerTrainingCourse(models.Model):
     _check_company_auto = True
     # a course without company is offered to the partners of every company
     _shared_config = True
+    _shared_config_used_by = ("res.partner.training",)
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)

@@ -564,8 +564,8 @@ class TestRequirementHostile(RequirementCommon):
     # shared stages (item 4)
     # ------------------------------------------------------------------------------
     def test_shared_stages_need_every_company(self):
-        """Stages have no company: every company's requirements use them. An
-        administrator restricted to company 2 may not change them."""
+        """Stages have no company: every company with requirements uses them. An
+        administrator restricted to company 2 may not change them (company 1 uses them)."""
         company_2 = self.env["res.company"].create({"name": "Hostile Company 2"})
         admin = self.user_admin
         admin.write({"company_ids": [Command.set(company_2.ids)], "company_id": company_2.id})
@@ -604,8 +604,17 @@ class TestRequirementHostile(RequirementCommon):
         stage = Stage.with_user(self.user_pm).create({"name": "Design", "state": "development"})
         stage.write({"name": "UX Design"})
         stage.unlink()
-        # but not once a company is out of reach
+        # a company that has no requirement does not use the stages; once it has one, a
+        # product manager without access to it may no longer change them
         self.user_pm.company_ids = [Command.unlink(company_2.id)]
+        self.stage_new.with_user(self.user_pm).write({"fold": False})
+        self._requirement(
+            "Company 2's own need",
+            company_id=company_2.id,
+            user_id=self.user_admin.id,
+            requested_by_id=self.user_admin.id,
+        )
+        before = self._snapshot()
         self._assert_refused(
             lambda: self.stage_new.with_user(self.user_pm).write({"fold": True}), before
         )
