@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .product_requirement_stage import STAGE_STATES, STATE_PROGRESS
+from .requirement.product_requirement_stage import STAGE_STATES, STATE_PROGRESS
 
 # --- requirements ---
 REQUIREMENT_READERS = (

@@ -488,7 +488,7 @@ class TestFeedbackSlaCron(FeedbackCommon):
             patch.object(type(self.Feedback), "_sla_process", flaky),
             freeze_time(datetime(2026, 3, 2, 11, 30)),
             self._cron_progress(),
-            mute_logger(f"odoo.addons.{MODULE}.models.customer_feedback"),
+            mute_logger(f"odoo.addons.{MODULE}.models.feedback.customer_feedback"),
         ):
             self.Feedback._cron_update_sla()
         self.assertEqual((feedbacks - bad).mapped("escalation_level"), [1, 1])

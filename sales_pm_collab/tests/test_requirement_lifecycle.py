@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from ..models.product_requirement_stage import STAGE_STATES
+from ..models.requirement.product_requirement_stage import STAGE_STATES
 from .common import MODULE
 from .common_requirement import RequirementCommon
 

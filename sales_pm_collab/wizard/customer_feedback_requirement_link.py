@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.product_requirement_stage import OPEN_STATES
+from ..models.requirement.product_requirement_stage import OPEN_STATES
 from .product_requirement_match_mixin import done_notification
 
 

@@ -5,8 +5,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_datetime, html2plaintext
 
-from ..models.product_requirement import KINDS, PRIORITIES
-from ..models.product_requirement_stage import OPEN_STATES
+from ..models.requirement.product_requirement import KINDS, PRIORITIES
+from ..models.requirement.product_requirement_stage import OPEN_STATES
 from .product_requirement_match_mixin import done_notification
 
 

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..models.res_partner import CHANNEL_TYPES
-from ..models.res_partner_grade_evaluation import MAX_WINDOW_MONTHS
+from ..models.channel.res_partner_grade_evaluation import MAX_WINDOW_MONTHS
 
 
 class ResPartnerGradeEvaluationWizard(models.TransientModel):

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_amount, format_datetime, html2plaintext
 
-from .customer_feedback_source_mixin import FEEDBACK_GROUPS
+from ..feedback.customer_feedback_source_mixin import FEEDBACK_GROUPS
 from .product_requirement_stage import OPEN_STATES, STATE_PROGRESS
 
 PM_GROUP = "sales_pm_collab.group_collab_product_manager"

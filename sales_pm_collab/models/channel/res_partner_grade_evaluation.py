@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, formatLang
 
-from .res_partner import CHANNEL_TYPES
+from ..res_partner import CHANNEL_TYPES
 
 STATES = [
     ("draft", "Draft"),

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, format_datetime, is_html_empty, split_every
 
-from .product_requirement_stage import OPEN_STATES as REQUIREMENT_OPEN_STATES
+from ..requirement.product_requirement_stage import OPEN_STATES as REQUIREMENT_OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import format_date
 
-from .customer_feedback_source_mixin import FEEDBACK_GROUPS
+from ..feedback.customer_feedback_source_mixin import FEEDBACK_GROUPS
 from .product_requirement import PM_GROUP
 
 

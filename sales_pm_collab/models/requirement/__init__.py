@@ -1,0 +1,6 @@
+# ruff: noqa: I001 (model build order: a model must come after the ones it inherits)
+from . import product_requirement_stage
+from . import product_release
+from . import product_requirement
+from . import product_requirement_review
+from . import product_requirement_review_line
