@@ -1,19 +1,10 @@
-# ruff: noqa: I001 (model build order: a model must come after the ones it inherits)
+# ruff: noqa: I001 (model build order: an area comes after the areas it extends)
 # the trust boundary every model of the addon inherits
 from . import collab_guard_mixin
 
-# releases inherit the feedback source mixin
-from .feedback import customer_feedback_source_mixin
-
+# the four areas, each after the ones it depends on: feedback links to requirements and
+# releases, the channel KPIs read feedback, rebates read channel levels and conflicts
 from . import requirement
 from . import feedback
 from . import channel
 from . import rebate
-
-# --- inherited models ---
-from . import crm_lead
-from . import res_partner
-from . import sale_order
-from . import account_move
-from . import res_company
-from . import res_config_settings

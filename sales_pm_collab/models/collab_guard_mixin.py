@@ -42,7 +42,8 @@ class CollabGuardMixin(models.AbstractModel):
     _shared_config = False
     # the models whose records use this kind of configuration: a company with such records
     # uses the shared configuration (any shared stage shows on its kanban, any shared SLA
-    # policy may match its feedback); empty = every company uses it
+    # policy may match its feedback); empty = every company uses it. Like
+    # `_system_fields`, each area's extension of a model adds its own models.
     _shared_config_used_by = ()
 
     # ------------------------------------------------------------------
@@ -117,12 +118,16 @@ class CollabGuardMixin(models.AbstractModel):
         """The companies that use this kind of shared configuration: those with records of
         the models of `_shared_config_used_by`, or every company when none is named."""
         Company = self.env["res.company"].sudo()
-        if not self._shared_config_used_by:
+        used_by = self._collab_class_union("_shared_config_used_by")
+        if not used_by:
             return Company.search([])
         companies = Company
-        for model in self._shared_config_used_by:
-            rows = self.env[model].sudo().with_context(active_test=False)._read_group(
-                [("company_id", "!=", False)], ["company_id"]
+        for model in used_by:
+            rows = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([("company_id", "!=", False)], ["company_id"])
             )
             companies |= Company.union(*(company for (company,) in rows))
         return companies
@@ -145,13 +150,20 @@ class CollabGuardMixin(models.AbstractModel):
             )
 
     @api.model
+    def _collab_class_union(self, attribute):
+        """The names a class attribute lists (`_system_fields`, `_shared_config_used_by`)
+        over every class of the model: each area's extension of a model adds its own."""
+        names = {}
+        for klass in type(self).__mro__:
+            names.update(dict.fromkeys(getattr(klass, attribute, ()) or ()))
+        return tuple(names)
+
+    @api.model
     def _collab_system_field_names(self):
         cls = type(self)
         names = cls.__dict__.get("_collab_system_cache")
         if names is None:
-            names = set()
-            for klass in cls.__mro__:
-                names.update(getattr(klass, "_system_fields", ()) or ())
+            names = set(self._collab_class_union("_system_fields"))
             for name, field in self._fields.items():
                 if field._modules and field._modules[0] == MODULE and _is_derived(field):
                     names.add(name)

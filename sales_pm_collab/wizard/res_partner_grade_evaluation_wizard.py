@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..models.res_partner import CHANNEL_TYPES
+from ..models.channel.res_partner import CHANNEL_TYPES
 from ..models.channel.res_partner_grade_evaluation import MAX_WINDOW_MONTHS
 
 

@@ -1,7 +1,17 @@
 # ruff: noqa: I001 (model build order: a model must come after the ones it inherits)
+from . import res_partner
 from . import res_partner_grade
 from . import res_partner_training_course
 from . import res_partner_training
 from . import res_partner_grade_evaluation
 from . import sale_territory
 from . import sale_territory_conflict
+
+# the feedback area's model: the channel partners behind a feedback
+from . import customer_feedback
+
+# core models the area extends
+from . import crm_lead
+from . import sale_order
+from . import res_company
+from . import res_config_settings

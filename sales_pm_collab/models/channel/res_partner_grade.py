@@ -22,7 +22,6 @@ GRADE_RANGES = {
     "min_training_rate": (0, 100),
     "evaluation_months": (1, 120),
     "demotion_grace": (1, 24),
-    "rebate_multiplier": (0, 1000),
 }
 GRADE_NAME_SIZE = 128
 
@@ -47,7 +46,7 @@ class ResPartnerGrade(models.Model):
     _check_company_auto = True
     # a level without company is on the ladder of every company
     _shared_config = True
-    _shared_config_used_by = ("res.partner.grade.evaluation", "rebate.program")
+    _shared_config_used_by = ("res.partner.grade.evaluation",)
     _system_fields = ("partners_count",)
 
     sequence = fields.Integer(
@@ -55,7 +54,6 @@ class ResPartnerGrade(models.Model):
         "thresholds is the top. Levels without any criterion sit at the bottom; with no "
         "thresholds set at all, the level listed first is the highest.",
     )
-    # --- channel ---
     min_revenue = fields.Monetary(
         string="Minimum Revenue",
         currency_field="currency_id",
@@ -95,12 +93,6 @@ class ResPartnerGrade(models.Model):
         default=1,
         help="Consecutive failing evaluations before a demotion from this grade is proposed "
         "(1: at the first failing evaluation).",
-    )
-    rebate_multiplier = fields.Float(
-        string="Rebate Multiplier (%)",
-        default=100.0,
-        help="Rebate programs multiply the rebate of partners of this grade by this "
-        "percentage (100: unchanged).",
     )
     benefit_note = fields.Html(string="Benefits", translate=True)
     currency_id = fields.Many2one(
@@ -151,10 +143,6 @@ class ResPartnerGrade(models.Model):
         "CHECK(demotion_grace IS NULL OR demotion_grace >= 1)",
         "The demotion grace of a grade must be at least 1 evaluation.",
     )
-    _rebate_multiplier_positive = models.Constraint(
-        "CHECK(rebate_multiplier IS NULL OR rebate_multiplier >= 0)",
-        "The rebate multiplier of a grade cannot be negative.",
-    )
 
     @api.depends("company_id")
     @api.depends_context("company")
@@ -200,7 +188,7 @@ class ResPartnerGrade(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if "name" in vals or GRADE_RANGES.keys() & vals.keys():
+        if "name" in vals or self._grade_ranges().keys() & vals.keys():
             names = ", ".join(name for name in self.mapped("name") if name)
             self._check_grade_values(vals, vals.get("name") or names)
         return super().write(vals)
@@ -215,8 +203,14 @@ class ResPartnerGrade(models.Model):
             self._collab_check_shared_config_access()
 
     @api.model
+    def _grade_ranges(self):
+        """{field: (lowest, highest or None)}: the sane range of each number of a level
+        (`GRADE_RANGES`; extensions add their own numbers)."""
+        return dict(GRADE_RANGES)
+
+    @api.model
     def _check_grade_values(self, vals, name, creating=False):
-        """Refuse criteria and settings out of their sane range (`GRADE_RANGES`) and an
+        """Refuse criteria and settings out of their sane range (`_grade_ranges`) and an
         empty or oversized name, before they reach the database (whose constraints only
         back these checks up), with a message naming the level and the field. A value
         that is no number at all is left to the input checks of collab.guard.mixin."""
@@ -232,7 +226,7 @@ class ResPartnerGrade(models.Model):
                         size=GRADE_NAME_SIZE,
                     )
                 )
-        for fname, (low, high) in GRADE_RANGES.items():
+        for fname, (low, high) in self._grade_ranges().items():
             if fname not in vals or vals[fname] is None or vals[fname] is False:
                 continue
             value = _as_number(vals[fname])

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, formatLang
 
-from ..res_partner import CHANNEL_TYPES
+from .res_partner import CHANNEL_TYPES
 
 STATES = [
     ("draft", "Draft"),
@@ -492,7 +492,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 ("company_id", "=", self.company_id.id),
                 ("move_type", "in", ("out_invoice", "out_refund")),
                 ("state", "=", "posted"),
-                ("rebate_settlement_id", "=", False),
+                *((fname, "=", False) for fname in self._kpi_revenue_excluded_move_fields()),
                 ("invoice_date", ">=", date_from),
                 ("invoice_date", "<=", date_to),
             ],
@@ -883,9 +883,9 @@ class ResPartnerGradeEvaluation(models.Model):
     @api.model
     def _kpi_revenue(self, partners, date_from, date_to):
         """{partner_id: untaxed revenue}: posted customer invoices minus refunds, dated in
-        the window, company currency (journal items' balance). Rebate credit notes (from a
-        rebate settlement) are not refunds of sales: paying a partner its rebate must not
-        lower the revenue that grades it."""
+        the window, company currency (journal items' balance), but for the moves that are
+        no sales (`_kpi_revenue_excluded_move_fields`)."""
+        excluded = self._kpi_revenue_excluded_move_fields()
         self.env["account.move.line"].flush_model(["balance", "display_type", "move_id"])
         self.env["account.move"].flush_model(
             [
@@ -894,7 +894,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 "company_id",
                 "invoice_date",
                 "commercial_partner_id",
-                "rebate_settlement_id",
+                *excluded,
             ]
         )
         rows = self.env.execute_query(
@@ -908,10 +908,13 @@ class ResPartnerGradeEvaluation(models.Model):
                    AND m.company_id = %(company)s
                    AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
                    AND m.commercial_partner_id = ANY(%(partners)s)
-                   AND m.rebate_settlement_id IS NULL
+                   %(excluded)s
                    AND l.display_type = 'product'
               GROUP BY m.commercial_partner_id
                 """,
+                excluded=SQL(" ").join(
+                    SQL("AND %s IS NULL", SQL.identifier("m", fname)) for fname in excluded
+                ),
                 company=self.env.company.id,
                 date_from=date_from,
                 date_to=date_to,
@@ -919,6 +922,13 @@ class ResPartnerGradeEvaluation(models.Model):
             )
         )
         return dict(rows)
+
+    @api.model
+    def _kpi_revenue_excluded_move_fields(self):
+        """Fields of account.move marking the invoices and credit notes that are no sales:
+        a move with one of them set is left out of the revenue KPI (and of the invoices
+        it opens). Extensions add theirs: the rebate area, its payouts."""
+        return []
 
     @api.model
     def _kpi_collection(self, partners, date_from, date_to):

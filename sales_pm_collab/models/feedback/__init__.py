@@ -4,3 +4,15 @@ from . import customer_feedback_option
 from . import customer_feedback_sla
 from . import customer_feedback
 from . import rating_rating
+
+# the requirement area's models: feedback behind requirements, logged on releases
+from . import product_requirement
+from . import product_release
+
+# core models the area extends (documents feedback is logged from, settings)
+from . import res_partner
+from . import crm_lead
+from . import sale_order
+from . import account_move
+from . import res_company
+from . import res_config_settings

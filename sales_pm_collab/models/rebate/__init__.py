@@ -8,4 +8,12 @@ from . import rebate_target
 from . import rebate_settlement
 from . import rebate_settlement_line
 from . import rebate_settlement_source
+
+# the channel area's models: level multipliers, payouts left out of the revenue KPI
+from . import res_partner_grade
+from . import res_partner_grade_evaluation
+
+# core models the area extends
+from . import account_move
 from . import account_move_line
+from . import res_partner

@@ -4,3 +4,8 @@ from . import product_release
 from . import product_requirement
 from . import product_requirement_review
 from . import product_requirement_review_line
+
+# core models the area extends
+from . import crm_lead
+from . import res_company
+from . import res_config_settings

@@ -5,24 +5,18 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import format_date
 
-from ..feedback.customer_feedback_source_mixin import FEEDBACK_GROUPS
 from .product_requirement import PM_GROUP
 
 
 class ProductRelease(models.Model):
     _name = "product.release"
     _description = "Product Release"
-    _inherit = [
-        "mail.thread",
-        "mail.activity.mixin",
-        "customer.feedback.source.mixin",
-        "collab.guard.mixin",
-    ]
+    _inherit = ["mail.thread", "mail.activity.mixin", "collab.guard.mixin"]
     _order = "date_planned desc, id desc"
     _check_company_auto = True
     # the status moves with the buttons (Start Beta Test, Mark Released, Cancel, Back to
-    # Planned); feedback is linked from the feedback
-    _system_fields = ("state", "feedback_ids")
+    # Planned)
+    _system_fields = ("state",)
 
     name = fields.Char(string="Version", required=True, tracking=True, help="e.g. CloudPOS 3.2")
     active = fields.Boolean(default=True)
@@ -97,15 +91,6 @@ class ProductRelease(models.Model):
         ),
     )
     color = fields.Integer()
-    feedback_ids = fields.One2many(
-        "customer.feedback",
-        "release_id",
-        string="Customer Feedback",
-        readonly=True,
-        check_company=True,
-        groups=FEEDBACK_GROUPS,
-        help="Feedback logged against the release, e.g. during its beta test.",
-    )
 
     @api.depends("requirement_ids.revenue_at_stake", "requirement_ids.customer_count")
     def _compute_requirement_figures(self):
@@ -334,17 +319,3 @@ class ProductRelease(models.Model):
     def _check_pm(self):
         if not (self.env.su or self.env.user.has_group(PM_GROUP)):
             raise AccessError(self.env._("Only product managers can move releases forward."))
-
-    # --- feedback (customer.feedback.source.mixin) ---
-    def _feedback_link_field(self):
-        return "release_id"
-
-    def _feedback_defaults(self):
-        """Feedback on a release: its product; from its beta test until it is released."""
-        self.ensure_one()
-        return {
-            "release_id": self.id,
-            "product_id": self.product_id.id,
-            "company_id": self.company_id.id,
-            "source": "beta_test" if self.state in ("planned", "testing") else False,
-        }

@@ -9,7 +9,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_amount, format_datetime, html2plaintext
 
-from ..feedback.customer_feedback_source_mixin import FEEDBACK_GROUPS
 from .product_requirement_stage import OPEN_STATES, STATE_PROGRESS
 
 PM_GROUP = "sales_pm_collab.group_collab_product_manager"
@@ -44,8 +43,6 @@ SYSTEM_FIELDS = (
     # merges (Merge, or a review's merge decision)
     "merged_into_id",
     "merged_ids",
-    # linked from the feedback ("Create Requirement", "Link to Requirement")
-    "feedback_ids",
 )
 # A title is one line: longer text belongs in the description
 NAME_MAX_LENGTH = 200
@@ -371,29 +368,6 @@ class ProductRequirement(models.Model):
         readonly=True,
         context={"active_test": False},
     )
-    # customer feedback asking for it (cancelled feedback does not count)
-    feedback_ids = fields.One2many(
-        "customer.feedback",
-        "requirement_id",
-        string="Customer Feedback",
-        readonly=True,
-        check_company=True,
-        groups=FEEDBACK_GROUPS,
-    )
-    feedback_count = fields.Integer(
-        compute="_compute_feedback_figures",
-        store=True,
-        aggregator="sum",
-        help="Customer feedback linked to the requirement, cancelled feedback excluded.",
-    )
-    feedback_satisfaction = fields.Float(
-        compute="_compute_feedback_figures",
-        store=True,
-        aggregator=False,
-        digits=(3, 2),
-        help="Average satisfaction (1 to 5) of its rated customer feedback; empty when none "
-        "is rated.",
-    )
     can_manage = fields.Boolean(
         compute="_compute_can_manage", help="Technical: the user is a product manager."
     )
@@ -496,9 +470,6 @@ class ProductRequirement(models.Model):
         "lead_ids",
         "lead_ids.partner_id",
         "lead_ids.partner_id.commercial_partner_id",
-        "feedback_ids",
-        "feedback_ids.commercial_partner_id",
-        "feedback_ids.state",
     )
     def _compute_customer_count(self):
         partners = self._get_demand_partners()
@@ -508,20 +479,16 @@ class ProductRequirement(models.Model):
     def _get_demand_partners(self):
         """Commercial partners behind each requirement: {requirement id: set of partner ids}.
 
-        Its own customers plus the customers of its opportunities (lost ones included)
-        and of its customer feedback (cancelled feedback excluded: it was a mistake or a
-        duplicate, not a customer asking). Extensions add partners from other sources
-        (and the matching `@api.depends` on `_compute_customer_count`).
+        Its own customers plus the customers of its opportunities (lost ones included).
+        Extensions add partners from other sources (and the matching `@api.depends` on
+        `_compute_customer_count`): the feedback area adds the customers of the feedback.
         """
         result = defaultdict(set)
         real = self.filtered("id")
         for requirement in self - real:  # onchange of a form: only the cache is known
             leads = requirement.sudo().with_context(active_test=False).lead_ids
-            feedback = requirement.sudo().feedback_ids.filtered(lambda fb: fb.state != "cancelled")
             result[requirement.id].update(
-                (
-                    requirement.partner_ids | leads.partner_id | feedback.partner_id
-                ).commercial_partner_id.ids
+                (requirement.partner_ids | leads.partner_id).commercial_partner_id.ids
             )
         if not real:
             return result
@@ -531,48 +498,8 @@ class ProductRequirement(models.Model):
             ["requirement_ids", "partner_id.commercial_partner_id"],
         ):
             result[requirement.id].add(partner.id)
-        for requirement, partner in (
-            self.env["customer.feedback"]
-            .sudo()
-            ._read_group(
-                [("requirement_id", "in", real.ids), ("state", "!=", "cancelled")],
-                ["requirement_id", "commercial_partner_id"],
-            )
-        ):
-            result[requirement.id].add(partner.id)
         for requirement in real:
             result[requirement.id].update(requirement.partner_ids.commercial_partner_id.ids)
-        return result
-
-    @api.depends("feedback_ids", "feedback_ids.state", "feedback_ids.satisfaction")
-    def _compute_feedback_figures(self):
-        figures = self._get_feedback_figures()
-        for requirement in self:
-            count, satisfaction = figures.get(requirement.id, (0, 0.0))
-            requirement.feedback_count = count
-            requirement.feedback_satisfaction = satisfaction
-
-    def _get_feedback_figures(self):
-        """{requirement id: (feedback count, average satisfaction of the rated ones)},
-        cancelled feedback excluded; one grouped read for the batch."""
-        result = {}
-        real = self.filtered("id")
-        for requirement in self - real:  # onchange of a form: only the cache is known
-            feedback = requirement.sudo().feedback_ids.filtered(lambda fb: fb.state != "cancelled")
-            rated = [fb.satisfaction for fb in feedback if fb.satisfaction]
-            result[requirement.id] = (len(feedback), sum(rated) / len(rated) if rated else 0.0)
-        if real:
-            # satisfaction:avg counts rated feedback only (see customer.feedback)
-            for requirement, count, satisfaction in (
-                self.env["customer.feedback"]
-                .sudo()
-                ._read_group(
-                    [("requirement_id", "in", real.ids), ("state", "!=", "cancelled")],
-                    ["requirement_id"],
-                    ["__count", "satisfaction:avg"],
-                )
-            ):
-                result[requirement.id] = (count, satisfaction or 0.0)
         return result
 
     @api.depends(
@@ -943,13 +870,9 @@ class ProductRequirement(models.Model):
             ) from None
 
     def _with_history(self):
-        """Those with linked opportunities, customer feedback or messages written by people."""
+        """Those with linked opportunities or messages written by people (extensions add
+        what else they link to a requirement: the feedback area, its customer feedback)."""
         have_leads = self.sudo().filtered(lambda r: r.with_context(active_test=False).lead_ids)
-        have_feedback = (
-            self.env["customer.feedback"]
-            .sudo()
-            ._read_group([("requirement_id", "in", self.ids)], ["requirement_id"])
-        )
         messages = (
             self.env["mail.message"]
             .sudo()
@@ -963,8 +886,7 @@ class ProductRequirement(models.Model):
             )
         )
         have_messages = self.browse([res_id for (res_id,) in messages])
-        have_feedback = self.browse([requirement.id for (requirement,) in have_feedback])
-        return self.browse(have_leads.ids) | have_messages | have_feedback
+        return self.browse(have_leads.ids) | have_messages
 
     # === ACTION METHODS === #
     def action_decline(self):
@@ -1012,8 +934,28 @@ class ProductRequirement(models.Model):
         `master_id` is the id of the requirement to keep (an int, or its text over RPC)
         or that requirement itself. The master keeps the union of customers,
         opportunities, followers, messages, attachments and activities (moved, not
-        copied); the duplicates are archived with a link to the master.
+        copied); the duplicates are archived with a link to the master. Named steps, as
+        `crm.lead._merge_opportunity`: check, values, dependences, log.
         """
+        master = self._merge_check(master_id)
+        duplicates = self.with_context(active_test=False)
+        master.sudo().write(duplicates._merge_values(master))
+        notes = duplicates._merge_dependences(master)
+        duplicates.sudo().write(
+            {
+                "partner_ids": [Command.clear()],
+                "lead_ids": [Command.clear()],
+                "merged_into_id": master.id,
+                "active": False,
+            }
+        )
+        duplicates._merge_log(master, notes)
+        return True
+
+    def _merge_check(self, master_id):
+        """The requirement `master_id` designates, once the user may merge `self` into it
+        (a product manager, write access to all of them, one company, an active master
+        that is not among the duplicates)."""
         self._check_pm()
         master = self._browse_requirement(master_id)
         if not master:
@@ -1057,43 +999,44 @@ class ProductRequirement(models.Model):
                     master_company=master.company_id.name,
                 )
             )
-        duplicates = self.with_context(active_test=False)
-        (duplicates | master).check_access("write")
-        leads = duplicates.sudo().lead_ids
-        master_values = {
-            "partner_ids": [Command.link(p.id) for p in duplicates.partner_ids],
+        (self.with_context(active_test=False) | master).check_access("write")
+        return master
+
+    def _merge_values(self, master):
+        """What the master takes from the duplicates (self): their customers and
+        opportunities, the earliest deadline, the highest priority, their descriptions."""
+        leads = self.sudo().lead_ids
+        values = {
+            "partner_ids": [Command.link(p.id) for p in self.partner_ids],
             "lead_ids": [Command.link(lead.id) for lead in leads],
         }
-        deadlines = [d for d in (duplicates | master).mapped("deadline") if d]
+        deadlines = [d for d in (self | master).mapped("deadline") if d]
         if deadlines:
-            master_values["deadline"] = min(deadlines)
-        if max(duplicates.mapped("priority")) > master.priority:
-            master_values["priority"] = max(duplicates.mapped("priority"))
+            values["deadline"] = min(deadlines)
+        if max(self.mapped("priority")) > master.priority:
+            values["priority"] = max(self.mapped("priority"))
         descriptions = [
             Markup("<h4>%s</h4>%s") % (dup.name, dup.description)
-            for dup in duplicates
+            for dup in self
             if html2plaintext(dup.description or "").strip()
         ]
         if descriptions:
-            master_values["description"] = (master.description or Markup("")) + Markup("").join(
+            values["description"] = (master.description or Markup("")) + Markup("").join(
                 descriptions
             )
-        master.sudo().write(master_values)
-        duplicates.sudo()._move_thread_to(master)
-        # their customer feedback follows (tracked on each feedback, counted in the note)
-        moved_feedback = (
-            self.env["customer.feedback"].sudo().search([("requirement_id", "in", duplicates.ids)])
-        )
-        moved_feedback._move_to_requirement(master)
-        duplicates.sudo().write(
-            {
-                "partner_ids": [Command.clear()],
-                "lead_ids": [Command.clear()],
-                "merged_into_id": master.id,
-                "active": False,
-            }
-        )
-        for duplicate in duplicates:
+        return values
+
+    def _merge_dependences(self, master):
+        """Move what hangs on the duplicates (self) to the master: messages, attachments,
+        activities and followers. Extensions move their own records (the feedback area,
+        the customer feedback) and return a sentence each for the master's merge note."""
+        self.sudo()._move_thread_to(master)
+        return []
+
+    def _merge_log(self, master, notes):
+        """Note the merge on each duplicate (self) and on the master, with the `notes` of
+        `_merge_dependences`."""
+        for duplicate in self:
             duplicate.message_post(
                 body=Markup(self.env._("Merged into %(link)s.", link=master._html_link())),
                 message_type="comment",
@@ -1102,20 +1045,16 @@ class ProductRequirement(models.Model):
         body = Markup(
             self.env._(
                 "Merged duplicates into this requirement: %(links)s.",
-                links=Markup(", ").join(dup._html_link() for dup in duplicates),
+                links=Markup(", ").join(dup._html_link() for dup in self),
             )
         )
-        if moved_feedback:
-            body += Markup(" ") + self.env._(
-                "Their customer feedback (%(count)s) is now linked here.",
-                count=len(moved_feedback),
-            )
+        for note in notes:
+            body += Markup(" ") + note
         master.message_post(
             body=body,
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
-        return True
 
     def _browse_requirement(self, value):
         """The one existing requirement `value` designates (a record, an id, an id as
@@ -1170,34 +1109,6 @@ class ProductRequirement(models.Model):
                 "name": self.env._("Opportunities of %(name)s", name=self.name),
                 "view_mode": "list,kanban,form",
                 "views": [(False, "list"), (False, "kanban"), (False, "form")],
-            }
-        )
-        return action
-
-    def action_view_feedback(self):
-        """The customer feedback behind the requirement (cancelled feedback excluded, as
-        in the count), each user seeing the feedback they may read."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.customer_feedback_action"
-        )
-        action.update(
-            {
-                "domain": [("requirement_id", "=", self.id), ("state", "!=", "cancelled")],
-                "context": {
-                    "default_requirement_id": self.id,
-                    "default_product_id": self.product_id.id,
-                    "default_company_id": self.company_id.id,
-                },
-                "name": self.env._("Feedback on %(name)s", name=self.name),
-                "view_mode": "list,kanban,form,pivot,graph",
-                "views": [
-                    (False, "list"),
-                    (False, "kanban"),
-                    (False, "form"),
-                    (False, "pivot"),
-                    (False, "graph"),
-                ],
             }
         )
         return action

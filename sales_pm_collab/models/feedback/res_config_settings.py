@@ -4,19 +4,6 @@ from odoo import api, fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    # --- requirements ---
-    requirement_triage_days = fields.Integer(
-        related="company_id.requirement_triage_days", readonly=False
-    )
-    requirement_pm_user_id = fields.Many2one(
-        related="company_id.requirement_pm_user_id", readonly=False
-    )
-    requirement_high_revenue = fields.Monetary(
-        related="company_id.requirement_high_revenue", readonly=False
-    )
-    # --- end requirements ---
-
-    # --- feedback ---
     feedback_revisit_days = fields.Integer(
         related="company_id.feedback_revisit_days", readonly=False
     )
@@ -48,12 +35,3 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             if alias and alias.alias_name != settings.feedback_alias_name:
                 alias.sudo().alias_name = settings.feedback_alias_name
-
-    # --- channel ---
-    channel_conflict_policy = fields.Selection(
-        related="company_id.channel_conflict_policy", readonly=False
-    )
-    channel_evaluation_email = fields.Boolean(
-        related="company_id.channel_evaluation_email", readonly=False
-    )
-    # --- end channel ---

@@ -4,12 +4,11 @@ from odoo.exceptions import UserError
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "customer.feedback.source.mixin", "collab.guard.mixin"]
-    # rebates: the link makes a move a rebate payout, left out of every rebate base; only
-    # a settlement's "Create Credit Notes / Bills" sets it
+    _inherit = ["account.move", "collab.guard.mixin"]
+    # the link makes a move a rebate payout, left out of every rebate base; only a
+    # settlement's "Create Credit Notes / Bills" sets it
     _system_fields = ("rebate_settlement_id",)
 
-    # --- rebates ---
     rebate_settlement_id = fields.Many2one(
         "rebate.settlement",
         readonly=True,
@@ -44,20 +43,3 @@ class AccountMove(models.Model):
                     ref=moves[0].rebate_settlement_id.name,
                 )
             )
-
-    # --- feedback ---
-    def _feedback_link_field(self):
-        return "invoice_id"
-
-    def _feedback_defaults(self):
-        self.ensure_one()
-        orders = self.invoice_line_ids.sale_line_ids.order_id
-        return {
-            **self.env["customer.feedback"]._partner_defaults(self.partner_id),
-            "invoice_id": self.id,
-            "sale_order_id": orders.id if len(orders) == 1 else False,
-            "team_id": self.team_id.id,
-            "company_id": self.company_id.id,
-            "product_id": self._feedback_product(self.invoice_line_ids.product_id),
-            "source": "after_sales",
-        }

@@ -7,7 +7,6 @@ class ResCompany(models.Model):
     _name = "res.company"
     _inherit = ["res.company", "collab.guard.mixin"]
 
-    # --- requirements ---
     requirement_triage_days = fields.Integer(
         string="Requirement Triage Delay (working days)",
         default=5,
@@ -48,42 +47,3 @@ class ResCompany(models.Model):
         hours = days * (calendar.hours_per_day or 8.0)
         deadline = calendar.plan_hours(hours, start, compute_leaves=True)
         return deadline or start + timedelta(days=days)
-
-    # --- end requirements ---
-
-    # --- feedback ---
-    feedback_revisit_days = fields.Integer(
-        "Feedback Revisit After (days)",
-        default=2,
-        help="Days after a feedback is resolved when its owner calls the customer back "
-        "to confirm satisfaction.",
-    )
-    feedback_escalation_user_id = fields.Many2one(
-        "res.users",
-        string="Feedback Escalation Manager",
-        domain="[('share', '=', False)]",
-        help="Second escalation level of late feedback (twice the allowed time). Empty: "
-        "the company's first sales manager (Sales / Administrator).",
-    )
-
-    _feedback_revisit_days_positive = models.Constraint(
-        "CHECK(feedback_revisit_days >= 0)",
-        "The feedback revisit delay cannot be negative.",
-    )
-
-    # --- channel ---
-    channel_conflict_policy = fields.Selection(
-        [("warn", "Warn"), ("block", "Block")],
-        string="Cross-Territory Sales",
-        default="warn",
-        required=True,
-        help="Warn: the order is confirmed and the conflict recorded for the channel "
-        "managers. Block: only a channel manager can confirm it (the conflict is recorded).",
-    )
-    channel_evaluation_email = fields.Boolean(
-        string="Email Evaluation Results",
-        default=True,
-        help="When an evaluation is applied, email the partner its result and what is "
-        "missing for the next grade.",
-    )
-    # --- end channel ---

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    channel_conflict_policy = fields.Selection(
+        related="company_id.channel_conflict_policy", readonly=False
+    )
+    channel_evaluation_email = fields.Boolean(
+        related="company_id.channel_evaluation_email", readonly=False
+    )
