@@ -27,11 +27,11 @@ class TestRebateCompute(RebateCommon):
         expected_rates = [0, 2, 3, 3, 5, 5]
         for (base, whole, _marginal), rate in zip(WORKED_EXAMPLES, expected_rates, strict=True):
             with self.subTest(base=base):
-                result = program._compute_rebate(base, TARGET)
+                result = program._get_rebate(base, TARGET)
                 self.assertEqual(result["base_rebate"], Decimal(str(whole)))
                 self.assertEqual(result["band_rate"], Decimal(rate))
                 self.assertEqual(result["total"], Decimal(str(whole)))
-        top = program._compute_rebate(5_000_000, TARGET)
+        top = program._get_rebate(5_000_000, TARGET)
         self.assertFalse(top["band"].attainment_to, "5,000,000 falls in the open top band")
         self.assertEqual(top["attainment"], Decimal(500))
 
@@ -40,7 +40,7 @@ class TestRebateCompute(RebateCommon):
         for base, _whole, marginal in WORKED_EXAMPLES:
             with self.subTest(base=base):
                 self.assertEqual(
-                    program._compute_rebate(base, TARGET)["base_rebate"], Decimal(str(marginal))
+                    program._get_rebate(base, TARGET)["base_rebate"], Decimal(str(marginal))
                 )
 
     def test_worked_examples_end_to_end(self):

@@ -143,11 +143,9 @@ class TestRebateContract(RebateCommon):
             (120, band_120),
         ):
             with self.subTest(attainment=attainment):
-                self.assertEqual(
-                    program._compute_rebate(attainment * 10_000, 1_000_000)["band"], band
-                )
-        self.assertFalse(program._compute_rebate(79.99 * 10_000, 1_000_000)["band"])
-        self.assertEqual(program._compute_rebate(10**9, 1_000_000)["band"], band_120)
+                self.assertEqual(program._get_rebate(attainment * 10_000, 1_000_000)["band"], band)
+        self.assertFalse(program._get_rebate(79.99 * 10_000, 1_000_000)["band"])
+        self.assertEqual(program._get_rebate(10**9, 1_000_000)["band"], band_120)
 
     def test_eligibility_partners_plus_current_level(self):
         grade = self.env["res.partner.grade"].create({"name": "Test contract level"})

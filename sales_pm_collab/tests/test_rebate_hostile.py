@@ -18,7 +18,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
-from odoo.addons.sales_pm_collab.models.rebate.rebate_program import BANDS_DEFERRED_KEY
+from odoo.addons.sales_pm_collab.models.rebate.rebate_program_terms import BANDS_DEFERRED_KEY
 from odoo.addons.sales_pm_collab.tests.rebate_common import RebateCommon
 
 # the context keys the rebates used to trust (removed): a client may still send them

@@ -6,7 +6,7 @@ import openpyxl
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.sales_pm_collab.controllers.rebate_xlsx import build_statement_workbook
+from odoo.addons.sales_pm_collab.report.rebate_statement_xlsx import build_statement_workbook
 from odoo.addons.sales_pm_collab.tests.rebate_common import RebateCommon
 
 REPORT = "sales_pm_collab.action_report_rebate_statement"

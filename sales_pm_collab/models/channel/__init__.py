@@ -4,6 +4,8 @@ from . import res_partner_grade
 from . import res_partner_training_course
 from . import res_partner_training
 from . import res_partner_grade_evaluation
+from . import res_partner_grade_evaluation_kpi
+from . import res_partner_grade_evaluation_ladder
 from . import sale_territory
 from . import sale_territory_conflict
 

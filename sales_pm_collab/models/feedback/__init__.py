@@ -3,6 +3,10 @@ from . import customer_feedback_source_mixin
 from . import customer_feedback_option
 from . import customer_feedback_sla
 from . import customer_feedback
+from . import customer_feedback_workflow
+from . import customer_feedback_sla_engine
+from . import customer_feedback_satisfaction
+from . import customer_feedback_requirement
 from . import rating_rating
 
 # the requirement area's models: feedback behind requirements, logged on releases

@@ -117,7 +117,7 @@ class RebateSettlementSource(models.Model):
         """Record the journal items of the settlement's regular lines, in one statement.
 
         ``line_ids``: {partner id: id of its regular line}; ``items``: the table of the
-        period's journal items (``rebate.program._materialize_items``). The lines are
+        period's journal items (``rebate.program._materialized_items``). The lines are
         joined as an array rather than read from their table: the table's statistics do
         not know the lines just inserted, and a planner expecting one line would join
         200,000 journal items to them in a nested loop.

@@ -2,6 +2,11 @@
 from . import product_requirement_stage
 from . import product_release
 from . import product_requirement
+from . import product_requirement_score
+from . import product_requirement_demand
+from . import product_requirement_triage
+from . import product_requirement_merge
+from . import product_requirement_similar
 from . import product_requirement_review
 from . import product_requirement_review_line
 

@@ -1,0 +1,105 @@
+import base64
+from collections import defaultdict
+
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class RebateSettlement(models.Model):
+    """The partners' statements of a settlement: the XLSX workbook
+    (`report/rebate_statement_xlsx.py`), the PDF per partner and their sending."""
+
+    _inherit = "rebate.settlement"
+
+    def action_export_xlsx(self):
+        """Download the statement workbook of the settlement."""
+        self.ensure_one()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/sales_pm_collab/rebate_settlement/{self.id}/xlsx",
+            "target": "download",
+        }
+
+    def action_print_statements(self):
+        self.ensure_one()
+        return self.env.ref("sales_pm_collab.action_report_rebate_statement").report_action(
+            self.regular_line_ids
+        )
+
+    def action_send_statements(self):
+        """Email every partner its PDF statement, logged on the settlement."""
+        self._check_finance()
+        template = self.env.ref("sales_pm_collab.mail_template_rebate_statement")
+        for settlement in self:
+            if settlement.state not in ("approved", "done"):
+                raise UserError(
+                    self.env._(
+                        "Statements are sent once settlement %(ref)s is approved.",
+                        ref=settlement.name,
+                    )
+                )
+            lines = settlement.regular_line_ids
+            missing = lines.filtered(lambda ln: not ln.partner_id.email)
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "These partners have no email address: %(names)s. Add one, then "
+                        "send the statements again.",
+                        names=", ".join(missing.partner_id.mapped("display_name")),
+                    )
+                )
+            rendered = template._generate_template(
+                lines.ids, ["subject", "body_html", "email_from", "report_template_ids"]
+            )
+            for line in lines:
+                values = rendered[line.id]
+                settlement.message_post(
+                    subject=values.get("subject"),
+                    body=values.get("body_html"),
+                    email_from=values.get("email_from") or None,
+                    partner_ids=line.partner_id.ids,
+                    attachments=[
+                        (name, base64.b64decode(content))
+                        for name, content in values.get("attachments", [])
+                    ],
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+        return True
+
+    def _get_statement_lines(self, partner):
+        """Regular and adjustment lines of one partner, for statements."""
+        self.ensure_one()
+        return self.line_ids.filtered(lambda ln: ln.partner_id == partner)
+
+    def _get_statement_sources(self):
+        """{partner id: [(document, invoice date, move type, product code, label, line
+        type, period start, kind, amount)]}: the sources of every line of the settlement
+        in one query, in statement order."""
+        self.ensure_one()
+        self.env["rebate.settlement.source"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT line.partner_id, move.name, move.invoice_date, move.move_type,
+                       COALESCE(pt.default_code, ''), aml.name, line.line_type,
+                       line.period_date_from, src.kind, src.amount
+                  FROM rebate_settlement_source src
+                  JOIN rebate_settlement_line line ON line.id = src.settlement_line_id
+                  JOIN account_move_line aml ON aml.id = src.move_line_id
+                  JOIN account_move move ON move.id = aml.move_id
+                  LEFT JOIN product_product pp ON pp.id = aml.product_id
+                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE line.settlement_id = %s
+                 ORDER BY line.partner_id, line.line_type DESC, move.invoice_date, move.name,
+                          aml.id
+                """,
+                self.id,
+            )
+        )
+        by_partner = defaultdict(list)
+        for row in rows:
+            by_partner[row[0]].append(row[1:])
+        return by_partner
