@@ -41,16 +41,24 @@ class TestInstall(CollabCommon):
 
     def test_every_test_module_is_imported(self):
         """Odoo's own runner (used for the HttpCase tours) only sees the test modules
-        that tests/__init__.py imports; pytest would collect a forgotten one anyway, so the
+        that tests/__init__.py imports, itself or through the package of each area
+        (`from .<area> import *`); pytest would collect a forgotten one anyway, so the
         imports are read from the source, not from the loaded package."""
         folder = Path(test_package.__file__).parent
-        files = {path.stem for path in folder.glob("test_*.py")}
-        tree = ast.parse((folder / "__init__.py").read_text())
-        imported = {
-            alias.name
-            for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom)
-            for alias in node.names
-        }
-        self.assertTrue(files)
-        self.assertEqual(files - imported, set())
+        packages = [folder, *(path.parent for path in sorted(folder.glob("*/__init__.py")))]
+        self.assertGreater(len(packages), 1)
+        star_imported = set()
+        for package in packages:
+            files = {path.stem for path in package.glob("test_*.py")}
+            tree = ast.parse((package / "__init__.py").read_text())
+            imported = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom):
+                    names = {alias.name for alias in node.names}
+                    if names == {"*"} and node.level == 1 and node.module:
+                        star_imported.add(node.module)
+                    imported |= names
+            with self.subTest(package=package.name):
+                self.assertTrue(files)
+                self.assertEqual(files - imported, set())
+        self.assertEqual({package.name for package in packages[1:]} - star_imported, set())

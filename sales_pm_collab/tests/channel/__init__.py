@@ -1,0 +1,11 @@
+from . import (
+    test_channel_access,
+    test_channel_approval,
+    test_channel_hostile,
+    test_channel_hostile_config,
+    test_channel_kpi,
+    test_channel_ladder,
+    test_channel_satisfaction,
+    test_channel_territory,
+    test_ui_channel,
+)

@@ -1,0 +1,12 @@
+from . import (
+    test_feedback_access,
+    test_feedback_capture,
+    test_feedback_contract,
+    test_feedback_hostile,
+    test_feedback_hostile_config,
+    test_feedback_hostile_ratings,
+    test_feedback_requirement,
+    test_feedback_sla,
+    test_feedback_workflow,
+    test_ui_feedback,
+)

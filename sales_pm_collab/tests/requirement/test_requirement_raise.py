@@ -1,0 +1,205 @@
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .common import RequirementCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRequirementRaise(RequirementCommon):
+    """Spec 1: raise from a deal, similar suggestions, link instead of duplicating."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lead = cls._lead(cls.contact_a, 120000, probability=50)
+        cls.other_lead = cls._lead(cls.contact_b, 90000, user=cls.user_cs)
+        cls.offline = cls._requirement(
+            "Offline mode for POS terminals",
+            description="<p>Keep selling when the network drops, sync later.</p>",
+            product_id=cls.product.id,
+            requested_by_id=cls.user_cs.id,
+            stage_id=cls.stage_review.id,
+        )
+        cls.printing = cls._requirement(
+            "Offline receipt printing",
+            product_id=cls.product_other.id,
+        )
+        cls.unrelated = cls._requirement("Membership coupons by WeChat")
+        cls.declined = cls._requirement(
+            "POS offline mode (old request)",
+            product_id=cls.product.id,
+            stage_id=cls.stage_declined.id,
+            decline_reason="Superseded",
+        )
+
+    def _wizard(self, user=None, **vals):
+        Wizard = self.env["product.requirement.raise.wizard"].with_user(user or self.user_rep)
+        return Wizard.with_context(default_lead_id=self.lead.id).create(vals)
+
+    def test_action_opens_prefilled_wizard(self):
+        action = self.lead.with_user(self.user_rep).action_raise_requirement()
+        self.assertEqual(action["res_model"], "product.requirement.raise.wizard")
+        self.assertEqual(action["context"]["default_lead_id"], self.lead.id)
+        wizard = Form(
+            self.env["product.requirement.raise.wizard"]
+            .with_user(self.user_rep)
+            .with_context(**action["context"])
+        )
+        self.assertEqual(wizard.partner_id, self.customer_a, "the commercial customer")
+        self.assertEqual(wizard.user_id, self.user_rep)
+        self.assertEqual(wizard.team_id, self.team)
+        self.assertEqual(wizard.expected_revenue, 120000)
+
+    def test_create_from_deal(self):
+        wizard = self._wizard(
+            name="Split bills between WeChat Pay and cash",
+            kind="improvement",
+            product_id=self.product.id,
+            description="<p>Tables of 8 pay separately.</p>",
+        )
+        action = wizard.action_create()
+        self.assertEqual(action["tag"], "display_notification")
+        requirement = self.lead.requirement_ids
+        self.assertEqual(len(requirement), 1)
+        self.assertEqual(requirement.name, "Split bills between WeChat Pay and cash")
+        self.assertEqual(requirement.requested_by_id, self.user_rep)
+        self.assertEqual(requirement.team_id, self.team)
+        self.assertEqual(requirement.stage_id, self.stage_new)
+        self.assertEqual(requirement.user_id, self.user_pm, "the company's default PM owns it")
+        self.assertEqual(requirement.partner_ids, self.customer_a)
+        self.assertEqual(requirement.lead_ids, self.lead)
+        self.assertEqual(requirement.product_categ_id, self.product.categ_id)
+        self.assertAlmostEqual(requirement.revenue_at_stake, 60000)
+        self.assertIn(self.user_rep.partner_id, requirement.message_partner_ids)
+        self.assertIn("Requirement raised", self.lead.message_ids[0].body)
+
+    def test_title_required(self):
+        with self.assertRaisesRegex(UserError, "Give the requirement a title"):
+            self._wizard(name="  ").action_create()
+
+    def test_similar_requirements_ranked_before_creating(self):
+        wizard = self._wizard(name="POS offline mode when the network is down")
+        matches = wizard.match_ids
+        self.assertEqual(matches[0].requirement_id, self.offline, "shares title words")
+        self.assertIn(self.printing, matches.requirement_id, "shares 'offline'")
+        self.assertNotIn(self.unrelated, matches.requirement_id)
+        self.assertNotIn(self.declined, matches.requirement_id, "closed ones are not proposed")
+        self.assertGreater(matches[0].score, matches[-1].score)
+        self.assertIn("offline", matches[0].reason)
+        self.assertEqual(wizard.match_count, len(matches))
+        # the same product ranks a requirement up (+4), the same category less (+2)
+        score_before = {m.requirement_id: m.score for m in matches}
+        wizard.product_id = self.product_other
+        score_after = {m.requirement_id: m.score for m in wizard.match_ids}
+        self.assertEqual(score_after[self.printing], score_before[self.printing] + 4)
+        self.assertEqual(score_after[self.offline], score_before[self.offline] + 2)
+        printing = wizard.match_ids.filtered(lambda m: m.requirement_id == self.printing)
+        self.assertIn("same product", printing.reason)
+
+    def test_similar_by_category_only(self):
+        wizard = self._wizard(name="Anything", product_categ_id=self.product.categ_id.id)
+        self.assertIn(self.offline, wizard.match_ids.requirement_id)
+        self.assertIn("same category", wizard.match_ids[0].reason)
+
+    def test_similar_in_chinese(self):
+        chinese = self._requirement("门店断网时离线收银")
+        found = [r for r, _score, _why in self.Requirement._find_similar("断网离线收银功能")]
+        self.assertIn(chinese, found)
+
+    def test_suggestions_follow_the_form(self):
+        form = Form(
+            self.env["product.requirement.raise.wizard"]
+            .with_user(self.user_rep)
+            .with_context(default_lead_id=self.lead.id)
+        )
+        self.assertEqual(len(form.match_ids), 0)
+        form.name = "Offline mode"
+        self.assertTrue(len(form.match_ids) >= 1)
+        wizard = form.save()
+        self.assertIn(self.offline, wizard.match_ids.requirement_id)
+
+    def test_link_deal_to_existing_requirement_instead(self):
+        """The rep cannot edit the requirement (someone else's, under review) but links."""
+        count_before = self.Requirement.search_count([])
+        wizard = self._wizard(name="Offline mode", description="<p>Also needs cash drawer</p>")
+        match = wizard.match_ids.filtered(lambda m: m.requirement_id == self.offline)
+        match.action_link()
+        self.assertEqual(self.Requirement.search_count([]), count_before, "no duplicate")
+        self.assertIn(self.lead, self.offline.lead_ids)
+        self.assertIn(self.customer_a, self.offline.partner_ids)
+        self.assertEqual(self.offline.customer_count, 1)
+        self.assertAlmostEqual(self.offline.revenue_at_stake, 60000)
+        self.assertIn(self.user_rep.partner_id, self.offline.message_partner_ids)
+        bodies = " ".join(self.offline.message_ids.mapped("body"))
+        self.assertIn("linked the opportunity", bodies)
+        self.assertIn("Also needs cash drawer", bodies)
+        # the link shows on the deal
+        self.assertEqual(self.lead.with_user(self.user_rep).requirement_ids, self.offline)
+
+    def test_link_via_field(self):
+        wizard = self._wizard(link_requirement_id=self.unrelated.id)
+        wizard.action_link()
+        self.assertIn(self.lead, self.unrelated.lead_ids)
+        with self.assertRaisesRegex(UserError, "Pick the existing requirement"):
+            self._wizard().action_link()
+
+    def test_no_suggestion_or_link_across_companies(self):
+        """A rep working in two companies is only offered requirements of the deal's
+        company; linking another company's requirement is refused, naming it."""
+        other_company = self.env["res.company"].create({"name": "Raise Other Co"})
+        self.user_rep.company_ids = [Command.link(other_company.id)]
+        elsewhere = self.Requirement.with_company(other_company).create(
+            {"name": "Offline mode for POS terminals (branch)", "company_id": other_company.id}
+        )
+        both = {"allowed_company_ids": [self.env.company.id, other_company.id]}
+        wizard = self._wizard(name="Offline mode for POS terminals").with_context(**both)
+        suggested = wizard.match_ids.requirement_id
+        self.assertIn(self.offline, suggested)
+        self.assertNotIn(elsewhere, suggested, "another company's requirement")
+        wizard.link_requirement_id = elsewhere
+        with self.assertRaises(UserError) as refused:  # rolled back to a savepoint
+            wizard.action_link()
+        self.assertIn("Raise Other Co", str(refused.exception))
+        self.assertFalse(elsewhere.sudo().lead_ids)
+
+    def test_cannot_link_someone_elses_deal(self):
+        with self.assertRaises(AccessError):
+            self.offline.with_user(self.user_rep)._link_leads(self.other_lead)
+
+    def test_direct_create_as_rep(self):
+        requirement = self.Requirement.with_user(self.user_rep).create({"name": "Direct request"})
+        self.assertEqual(requirement.stage_id, self.stage_new)
+        self.assertEqual(requirement.requested_by_id, self.user_rep)
+        self.assertEqual(requirement.team_id, self.team, "the rep's sales team")
+        self.assertTrue(requirement.first_response_deadline)
+        with self.assertRaisesRegex(AccessError, "Only product managers can put a requirement"):
+            self.Requirement.with_user(self.user_rep).create(
+                {"name": "Straight to planned", "stage_id": self.stage_planned.id}
+            )
+
+    def test_quick_create_in_kanban_column(self):
+        requirement = (
+            self.Requirement.with_user(self.user_pm)
+            .with_context(default_stage_id=self.stage_review.id)
+            .create({"name": "Quick one", "product_id": self.product.id})
+        )
+        self.assertEqual(requirement.stage_id, self.stage_review)
+
+    def test_lead_smart_button_and_status(self):
+        lead = self.lead.with_user(self.user_rep)
+        self.assertEqual(lead.requirement_count, 0)
+        self.offline.lead_ids = [Command.link(self.lead.id)]
+        self.unrelated.lead_ids = [Command.link(self.lead.id)]
+        lead.invalidate_recordset()
+        self.assertEqual(lead.requirement_count, 2)
+        self.assertEqual(lead.requirement_state, "review", "the most advanced one")
+        self.unrelated.stage_id = self.stage_testing
+        lead.invalidate_recordset()
+        self.assertEqual(lead.requirement_state, "testing")
+        action = lead.action_view_requirements()
+        self.assertEqual(self.Requirement.search(action["domain"]), self.offline | self.unrelated)
+        self.offline.lead_ids = [Command.unlink(self.lead.id)]
+        lead.invalidate_recordset()
+        action = lead.action_view_requirements()
+        self.assertEqual(action["res_id"], self.unrelated.id)

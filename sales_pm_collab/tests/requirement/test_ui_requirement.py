@@ -1,0 +1,58 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from ..common import MODULE
+
+
+@tagged("post_install", "-at_install", "collab_ui")
+class TestUiRequirement(HttpCase):
+    """A rep raises a requirement from a deal; a product manager moves it on the kanban."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rep = new_test_user(
+            cls.env, login="tour_rep", groups=f"{MODULE}.group_collab_sales_rep", name="Tour Rep"
+        )
+        cls.pm = new_test_user(
+            cls.env,
+            login="tour_pm",
+            groups=f"base.group_user,{MODULE}.group_collab_product_manager",
+            name="Tour PM",
+        )
+        customer = cls.env["res.partner"].create({"name": "Tour Retail Co", "is_company": True})
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "Tour: 80-store rollout",
+                "type": "opportunity",
+                "partner_id": customer.id,
+                "expected_revenue": 300000,
+                "probability": 40,
+                "user_id": cls.rep.id,
+            }
+        )
+
+    def test_rep_raises_and_pm_moves_it_on_the_kanban(self):
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_action_pipeline",
+            "sales_pm_collab_requirement_raise",
+            login="tour_rep",
+        )
+        requirement = self.env["product.requirement"].search(
+            [("name", "=", "Tour: offline receipts for 80 stores")]
+        )
+        self.assertEqual(len(requirement), 1)
+        self.assertEqual(requirement.lead_ids, self.lead)
+        self.assertEqual(requirement.requested_by_id, self.rep)
+        self.assertEqual(requirement.kind, "improvement")
+        self.assertEqual(requirement.state, "new")
+        self.assertAlmostEqual(requirement.revenue_at_stake, 120000)
+        self.assertFalse(requirement.first_response_date)
+
+        self.start_tour(
+            "/odoo/action-sales_pm_collab.action_product_requirement",
+            "sales_pm_collab_requirement_triage",
+            login="tour_pm",
+        )
+        self.assertEqual(requirement.stage_id, self.env.ref(f"{MODULE}.requirement_stage_review"))
+        self.assertTrue(requirement.first_response_date)
+        self.assertEqual(requirement.lead_ids.requirement_ids, requirement)
