@@ -1,10 +1,4 @@
-# ruff: noqa: I001 (model build order: the match mixin before the wizards inheriting it)
-from . import product_requirement_match_mixin
-from . import (
-    customer_feedback_requirement_link,
-    customer_feedback_revisit,
-    product_requirement_decline_wizard,
-    product_requirement_merge_wizard,
-    product_requirement_raise_wizard,
-    res_partner_grade_evaluation_wizard,
-)
+# ruff: noqa: I001 (build order: the feedback wizards reuse the requirement's match mixin)
+from . import requirement
+from . import feedback
+from . import channel

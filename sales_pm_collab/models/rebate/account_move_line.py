@@ -6,7 +6,6 @@ class AccountMoveLine(models.Model):
     _name = "account.move.line"
     _inherit = ["account.move.line", "collab.guard.mixin"]
 
-    # --- rebates ---
     @api.ondelete(at_uninstall=False)
     def _unlink_except_rebate_source(self):
         """A journal item counted by a rebate settlement is part of its audit trail."""

@@ -1,0 +1,1 @@
+from . import res_partner_grade_evaluation_wizard

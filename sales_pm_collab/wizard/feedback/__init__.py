@@ -1,0 +1,1 @@
+from . import customer_feedback_requirement_link, customer_feedback_revisit
