@@ -46,9 +46,7 @@ class CollabGuardMixin(models.AbstractModel):
     # `_system_fields`, each area's extension of a model adds its own models.
     _shared_config_used_by = ()
 
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
+    # === CRUD === #
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -87,9 +85,19 @@ class CollabGuardMixin(models.AbstractModel):
         if not self.env.su and self._shared_config and self._collab_shared_records():
             self._collab_check_shared_config_access()
 
-    # ------------------------------------------------------------------
-    # Business methods
-    # ------------------------------------------------------------------
+    # === Business methods === #
+
+    @api.model
+    def _has_role(self, groups):
+        """Whether the user holds one of `groups` (xml ids); the server (`env.su`) does."""
+        return self.env.su or any(self.env.user.has_group(group) for group in groups)
+
+    @api.model
+    def _check_role(self, groups, message):
+        """The role check of the workflows: refuse with an AccessError saying `message`
+        unless the user holds one of `groups` (xml ids) or is the server."""
+        if not self._has_role(groups):
+            raise AccessError(message)
 
     def _write_system(self, vals):
         """Write fields the system owns, for a workflow step decided on the server.

@@ -1,9 +1,17 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
+CHANNEL_MANAGER_GROUP = "sales_pm_collab.group_collab_channel_manager"
+# who changes the channel fields and levels of partners: channel managers and, as core's
+# partner levels let them, sales managers and settings administrators
+CHANNEL_FIELD_EDITORS = (
+    CHANNEL_MANAGER_GROUP,
+    "sales_team.group_sale_manager",
+    "base.group_system",
+)
 CHANNEL_TYPES = [
     ("distributor_l1", "Level-1 Distributor"),
     ("distributor_l2", "Level-2 Distributor"),
@@ -308,8 +316,11 @@ class ResPartner(models.Model):
 
     def _update_last_evaluation(self, partners):
         """Set the last evaluation and its KPIs of `partners` in ONE statement (what
-        _compute_last_evaluation does record by record), after evaluations were inserted
-        in bulk."""
+        _compute_last_evaluation does record by record), after a batch of evaluations was
+        created (and the partners' drafts deleted): the recomputation they triggered is
+        replaced by this one statement."""
+        for fname in self._LAST_EVALUATION_FIELDS:
+            self.env.remove_to_compute(self._fields[fname], partners)
         self.env.flush_all()
         self.env.execute_query(
             SQL(
@@ -466,30 +477,22 @@ class ResPartner(models.Model):
     def _is_channel_manager(self):
         """Whether the user is a channel manager (administrators of the app are): submits,
         approves and applies evaluations, confirms blocked cross-territory sales."""
-        return self.env.su or self.env.user.has_group(
-            "sales_pm_collab.group_collab_channel_manager"
-        )
+        return self._has_role([CHANNEL_MANAGER_GROUP])
 
     @api.model
     def _may_edit_channel_fields(self):
         """Channel managers, and like core's partner levels, sales managers and settings
         administrators change the channel fields and levels of partners."""
-        user = self.env.user
-        return (
-            self._is_channel_manager()
-            or user.has_group("sales_team.group_sale_manager")
-            or user.has_group("base.group_system")
-        )
+        return self._has_role(CHANNEL_FIELD_EDITORS)
 
     @api.model
     def _check_channel_manager_rights(self):
-        if self._may_edit_channel_fields():
-            return
-        raise AccessError(
+        self._check_role(
+            CHANNEL_FIELD_EDITORS,
             self.env._(
                 "Only channel managers can change the channel type, level, territories or "
                 "agreement of a partner. Ask a channel manager."
-            )
+            ),
         )
 
     def action_view_grade_evaluations(self):

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import formatLang
 
-from .res_partner import CHANNEL_TYPES
+from .res_partner import CHANNEL_MANAGER_GROUP, CHANNEL_TYPES
 
 STATES = [
     ("draft", "Draft"),
@@ -233,8 +233,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 f"({evaluation.date_from or ''} - {evaluation.date_to or ''})"
             )
 
-    # ------------------------------------------------------------------ CRUD
-
+    # === CRUD === #
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
@@ -266,16 +265,15 @@ class ResPartnerGradeEvaluation(models.Model):
                 )
             )
 
-    # --------------------------------------------------------------- actions
-
+    # === actions === #
     def _check_channel_manager(self):
-        if not self.env["res.partner"]._is_channel_manager():
-            raise UserError(
-                self.env._(
-                    "Only channel managers can submit, approve, reject or apply evaluations: "
-                    "ask a channel manager."
-                )
-            )
+        self._check_role(
+            [CHANNEL_MANAGER_GROUP],
+            self.env._(
+                "Only channel managers can submit, approve, reject or apply evaluations: "
+                "ask a channel manager."
+            ),
+        )
 
     def _check_state(self, allowed, message):
         wrong = self.filtered(lambda e: e.state not in allowed)

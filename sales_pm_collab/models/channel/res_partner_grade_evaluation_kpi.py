@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 
@@ -187,7 +187,7 @@ class ResPartnerGradeEvaluation(models.Model):
             collection_measured=bool(due),
             collection_rate=collected / due * 100.0 if due else 0.0,
             new_customers=len(new_customers),
-            new_customer_ids=list(new_customers),
+            new_customer_ids=[Command.set(list(new_customers))],
             satisfaction_measured=satisfaction is not None,
             satisfaction=satisfaction or 0.0,
             satisfaction_count=satisfaction_count,

@@ -44,7 +44,16 @@ class ResPartnerGradeEvaluation(models.Model):
         vals_list = self._evaluation_values(rows, date_from, date_to)
         partners = self.env["res.partner"].browse([row[0] for row in rows])
         self._unlink_drafts(partners)
-        evaluations = self._insert_evaluations(vals_list)
+        # as the system (users never create evaluations), in batches, without chatter
+        # message, follower or tracking, as the raw insert this replaces did
+        created = (
+            self.sudo()
+            .with_context(
+                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+            )
+            .create(vals_list)
+        )
+        evaluations = self.browse(created.ids)
         self.env["res.partner"]._update_last_evaluation(partners)
         return evaluations
 
@@ -107,6 +116,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 "channel_manager_id": manager_id,
                 "date_from": date_from,
                 "date_to": date_to,
+                "notify_partner": company.channel_evaluation_email,
                 **{key: values.get(partner_id) for key, values in kpis.items()},
             }
             vals.update(self._ladder_values(vals, grade_id, criteria, previous, lang))
@@ -125,11 +135,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 ("company_id", "=", self.env.company.id),
             ]
         )
-        if drafts:
-            drafts.unlink()
-            # the partners' last evaluation is rewritten after the insert, in one statement
-            for fname in self.env["res.partner"]._LAST_EVALUATION_FIELDS:
-                self.env.remove_to_compute(self.env["res.partner"]._fields[fname], partners)
+        drafts.unlink()
 
     @api.model
     def _evaluation_partners(self, partners):
@@ -202,83 +208,6 @@ class ResPartnerGradeEvaluation(models.Model):
                 )
             )
         return date_from, date_to
-
-    @api.model
-    def _insert_evaluations(self, vals_list):
-        """Insert draft evaluations with a constant number of statements, whatever their
-        number (the ORM's create batches by a hundred): one INSERT for the evaluations,
-        one for their new customers. They are created without chatter message or follower,
-        like the ORM create with mail_create_nolog / mail_create_nosubscribe."""
-        if not vals_list:
-            return self.browse()
-        self.env.flush_all()
-        now = self.env.cr.now()
-        new_customers = [vals.pop("new_customer_ids", []) for vals in vals_list]
-        defaults = {
-            "state": "draft",
-            "notify_partner": self.env.company.channel_evaluation_email,
-            "create_uid": self.env.uid,
-            "write_uid": self.env.uid,
-            "create_date": now,
-            "write_date": now,
-        }
-        columns = sorted(set(defaults) | {fname for vals in vals_list for fname in vals})
-        for fname in columns:
-            field = self._fields.get(fname)
-            if fname not in defaults and (
-                not field
-                or not field.store
-                or field.type
-                in (
-                    "many2many",
-                    "one2many",
-                )
-            ):
-                raise ValueError(f"cannot insert {fname} with SQL")
-        rows = [
-            tuple(
-                self._fields[fname].convert_to_column(
-                    {**defaults, **vals}.get(fname), self, {**defaults, **vals}
-                )
-                if fname not in ("create_date", "write_date")
-                else now
-                for fname in columns
-            )
-            for vals in vals_list
-        ]
-        ids = [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    "INSERT INTO %s (%s) VALUES %s RETURNING id",
-                    SQL.identifier(self._table),
-                    SQL(", ").join(SQL.identifier(fname) for fname in columns),
-                    SQL(", ").join(SQL("%s", row) for row in rows),
-                )
-            )
-        ]
-        pairs = [
-            (evaluation_id, customer_id)
-            for evaluation_id, customers in zip(ids, new_customers, strict=True)
-            for customer_id in customers
-        ]
-        if pairs:
-            field = self._fields["new_customer_ids"]
-            self.env.execute_query(
-                SQL(
-                    "INSERT INTO %s (%s, %s) VALUES %s",
-                    SQL.identifier(field.relation),
-                    SQL.identifier(field.column1),
-                    SQL.identifier(field.column2),
-                    SQL(", ").join(SQL("%s", pair) for pair in pairs),
-                )
-            )
-        evaluations = self.browse(ids)
-        # stored computed fields an extension may add are computed as after a create
-        for field in self._fields.values():
-            if field.store and field.compute:
-                self.env.add_to_compute(field, evaluations)
-        return evaluations
 
     @api.model
     def _previous_evaluations(self, partners, date_to):

@@ -185,7 +185,7 @@ class SaleTerritory(models.Model):
         action["context"] = {"default_territory_id": self.id}
         return action
 
-    # --- matching ---
+    # === matching === #
     def _match_values(self, country_id, state_id, zip_code):
         """Whether an address (ids and zip) lies in this territory (one record)."""
         self.ensure_one()

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .res_partner import CHANNEL_MANAGER_GROUP
+
 
 class SaleTerritoryConflict(models.Model):
     """A cross-territory sale (竄貨): a channel partner sold into an exclusive territory
@@ -121,13 +123,13 @@ class SaleTerritoryConflict(models.Model):
     def _decide(self, state):
         """Record a decision (or take it back): channel managers only, and only on
         conflicts not already in that state."""
-        if not self.env["res.partner"]._is_channel_manager():
-            raise UserError(
-                self.env._(
-                    "Only channel managers accept, penalise or reopen territory conflicts: "
-                    "ask a channel manager."
-                )
-            )
+        self._check_role(
+            [CHANNEL_MANAGER_GROUP],
+            self.env._(
+                "Only channel managers accept, penalise or reopen territory conflicts: "
+                "ask a channel manager."
+            ),
+        )
         done = self.filtered(lambda conflict: conflict.state == state)
         if done:
             label = dict(self._fields["state"]._description_selection(self.env))[state]

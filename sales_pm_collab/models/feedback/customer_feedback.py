@@ -105,9 +105,7 @@ class CustomerFeedback(models.Model):
         "rating_ids",
     )
 
-    # ------------------------------------------------------------------
-    # Fields
-    # ------------------------------------------------------------------
+    # === Fields === #
 
     reference = fields.Char(
         readonly=True, copy=False, default="/", index="trigram", help="FB/<year>/<number>"
@@ -194,7 +192,7 @@ class CustomerFeedback(models.Model):
         copy=False,
         group_expand="_group_expand_states",
     )
-    # --- SLA ---
+    # === SLA === #
     sla_start_date = fields.Datetime(
         "Received",
         default=fields.Datetime.now,
@@ -205,10 +203,10 @@ class CustomerFeedback(models.Model):
     )
     first_response_date = fields.Datetime(readonly=True, copy=False, tracking=True)
     resolved_date = fields.Datetime(readonly=True, copy=False)
-    # --- resolution ---
+    # === resolution === #
     root_cause = fields.Text(tracking=True)
     solution = fields.Text(tracking=True)
-    # --- access ---
+    # === access === #
     can_edit = fields.Boolean(
         compute="_compute_can_edit",
         help="Whether the current user may change the feedback (its buttons are shown).",
@@ -221,9 +219,7 @@ class CustomerFeedback(models.Model):
         help="The salesperson of the customer and of its opportunities and orders.",
     )
 
-    # ------------------------------------------------------------------
-    # Computes
-    # ------------------------------------------------------------------
+    # === Computes === #
 
     @api.depends_context("uid")
     def _compute_can_edit(self):
@@ -297,9 +293,7 @@ class CustomerFeedback(models.Model):
     def _group_expand_states(self, states, domain):
         return [key for key, _label in STATES if key != "cancelled"]
 
-    # ------------------------------------------------------------------
-    # Onchange, constraints
-    # ------------------------------------------------------------------
+    # === Onchange, constraints === #
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
@@ -403,9 +397,7 @@ class CustomerFeedback(models.Model):
                     )
                 )
 
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
+    # === CRUD === #
 
     @api.depends("reference", "name")
     def _compute_display_name(self):
@@ -467,7 +459,7 @@ class CustomerFeedback(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_resolved(self):
-        if self.env.su or self.env.user.has_group("sales_pm_collab.group_collab_admin"):
+        if self._has_role(["sales_pm_collab.group_collab_admin"]):
             return
         done = self.filtered(lambda fb: fb.state in DONE_STATES)
         if done:
@@ -479,9 +471,7 @@ class CustomerFeedback(models.Model):
                 )
             )
 
-    # ------------------------------------------------------------------
-    # Mail
-    # ------------------------------------------------------------------
+    # === Mail === #
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
@@ -508,9 +498,7 @@ class CustomerFeedback(models.Model):
             feedback.message_subscribe(partner_ids=author.ids)
         return feedback
 
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
+    # === Actions === #
 
     @api.model
     def _action_log_from(self, defaults):
@@ -525,9 +513,7 @@ class CustomerFeedback(models.Model):
             "context": {f"default_{key}": value for key, value in defaults.items() if value},
         }
 
-    # ------------------------------------------------------------------
-    # Business methods
-    # ------------------------------------------------------------------
+    # === Business methods === #
 
     @api.model
     def _partner_defaults(self, partner):

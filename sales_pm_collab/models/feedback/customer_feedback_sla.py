@@ -1,13 +1,10 @@
 from datetime import timedelta
 
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-# Working-time planning looks this far ahead per calendar read (like resource.calendar).
-PLAN_WINDOW = timedelta(days=14)
-PLAN_MAX_WINDOWS = 60  # ~2 years of calendar: beyond that the calendar has no working time
+from ..working_time import plan_working_hours
+
 # a response-time commitment longer than a working year (52 weeks of 40 h) is a typo
 MAX_SLA_HOURS = 2080
 TIME_FIELDS = ("first_response_hours", "resolve_hours", "at_risk_percent")
@@ -200,9 +197,7 @@ class CustomerFeedbackSla(models.Model):
         action["context"] = {}
         return action
 
-    # ------------------------------------------------------------------
-    # Matching and planning
-    # ------------------------------------------------------------------
+    # === Matching and planning === #
 
     def _matches(self, feedback):
         """Whether this policy applies to `feedback` (every set criterion holds)."""
@@ -236,30 +231,15 @@ class CustomerFeedbackSla(models.Model):
         """Datetimes (naive UTC) reached after each of `hours_list` working hours from
         `start` (naive UTC), in this policy's calendar (or the company's).
 
-        One calendar read per 14 days scanned, whatever the number of offsets; without a
-        calendar (or a flexible one) hours are plain elapsed hours.
+        Without a calendar (or a flexible one), or beyond the calendar's working time,
+        hours are plain elapsed hours.
         """
         self.ensure_one()
         calendar = self.calendar_id or company.resource_calendar_id
         if not calendar or calendar.flexible_hours:
             return [start + timedelta(hours=hours) for hours in hours_list]
-        wanted = sorted(set(hours_list))
-        found = {}
-        done_hours = 0.0
-        window_start = pytz.utc.localize(start)
-        for _n in range(PLAN_MAX_WINDOWS):
-            window_end = window_start + PLAN_WINDOW
-            intervals = calendar._work_intervals_batch(window_start, window_end)[False]
-            for begin, stop, _meta in intervals:
-                length = (stop - begin).total_seconds() / 3600
-                while wanted and wanted[0] <= done_hours + length:
-                    hours = wanted.pop(0)
-                    # an offset falling exactly at the end of a day stays on that day
-                    reached = begin + timedelta(hours=hours - done_hours)
-                    found[hours] = reached.astimezone(pytz.utc).replace(tzinfo=None)
-                done_hours += length
-            if not wanted:
-                break
-            window_start = window_end
-        # a calendar without working time: fall back on elapsed hours
-        return [found.get(hours) or start + timedelta(hours=hours) for hours in hours_list]
+        planned = plan_working_hours(calendar, start, hours_list)
+        return [
+            reached or start + timedelta(hours=hours)
+            for hours, reached in zip(hours_list, planned, strict=True)
+        ]

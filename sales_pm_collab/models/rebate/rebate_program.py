@@ -47,7 +47,7 @@ class RebateProgram(models.Model):
         tracking=True,
     )
     note = fields.Html(string="Terms", help="The rebate policy as agreed with the partners.")
-    # --- who is eligible
+    # === who is eligible === #
     partner_ids = fields.Many2many(
         "res.partner",
         "rebate_program_partner_rel",
@@ -66,7 +66,7 @@ class RebateProgram(models.Model):
         string="Partner Levels",
         help="Partners currently at one of these levels are eligible as well.",
     )
-    # --- when
+    # === when === #
     period = fields.Selection(
         [
             ("month", "Monthly"),
@@ -92,7 +92,7 @@ class RebateProgram(models.Model):
         default=lambda self: fields.Date.context_today(self).replace(month=12, day=31),
         help="Last day of the last period.",
     )
-    # --- what counts
+    # === what counts === #
     basis = fields.Selection(
         [("invoiced", "Invoiced"), ("paid", "Paid")],
         required=True,
@@ -136,7 +136,7 @@ class RebateProgram(models.Model):
         "territory conflict; once a channel manager accepts the conflict, they count "
         "again (settled periods are trued up).",
     )
-    # --- how much
+    # === how much === #
     band_ids = fields.One2many("rebate.program.band", "program_id", string="Bands", copy=True)
     band_mode = fields.Selection(
         [("whole", "Whole base"), ("marginal", "Marginal slices")],
@@ -168,7 +168,7 @@ class RebateProgram(models.Model):
         tracking=True,
         help="Highest rebate per partner and period; empty (0) means no cap.",
     )
-    # --- payout
+    # === payout === #
     payout = fields.Selection(
         [("credit_note", "Credit note"), ("vendor_bill", "Vendor bill")],
         required=True,

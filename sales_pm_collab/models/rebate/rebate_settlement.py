@@ -522,13 +522,13 @@ class RebateSettlement(models.Model):
         return dict(self._fields["state"]._description_selection(self.env))[self.state].lower()
 
     def _check_finance(self):
-        if not (self.env.su or self.env.user.has_group(FINANCE_GROUP)):
-            raise AccessError(
-                self.env._(
-                    "Only Rebate Accountants can approve settlements, create their credit "
-                    "notes or bills, send statements or cancel approved settlements."
-                )
-            )
+        self._check_role(
+            [FINANCE_GROUP],
+            self.env._(
+                "Only Rebate Accountants can approve settlements, create their credit "
+                "notes or bills, send statements or cancel approved settlements."
+            ),
+        )
 
     def _lock_for_processing(self):
         """Lock the settlement row for this transaction or fail at once.

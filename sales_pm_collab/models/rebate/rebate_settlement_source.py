@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..bulk_insert import bulk_insert
+
 
 class RebateSettlementSource(models.Model):
     """One journal item that contributed to a settlement line: the audit trail.
@@ -145,31 +147,21 @@ class RebateSettlementSource(models.Model):
     @api.model
     def _insert_adjustment_sources(self, program, line_adjustments):
         """Record the changed journal items of true-up lines: [(line id, adjustment)]."""
-        rows = [
-            (line_id, program.id, move_line_id, float(amount), kind)
-            for line_id, adjustment in line_adjustments
-            for move_line_id, amount, kind in adjustment["deltas"]
-        ]
-        if not rows:
-            return
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO rebate_settlement_source
-                       (settlement_line_id, program_key, move_line_id, amount, kind, cancelled)
-                SELECT line_id, program_key, move_line_id, amount, kind, FALSE
-                  FROM unnest(%s::int[], %s::int[], %s::int[], %s::numeric[], %s::varchar[])
-                       AS r(line_id, program_key, move_line_id, amount, kind)
-                """,
-                [r[0] for r in rows],
-                [r[1] for r in rows],
-                [r[2] for r in rows],
-                [r[3] for r in rows],
-                [r[4] for r in rows],
-            )
+        bulk_insert(
+            self,
+            [
+                {
+                    "settlement_line_id": line_id,
+                    "program_key": program.id,
+                    "move_line_id": move_line_id,
+                    "amount": float(amount),
+                    "kind": kind,
+                    "cancelled": False,
+                }
+                for line_id, adjustment in line_adjustments
+                for move_line_id, amount, kind in adjustment["deltas"]
+            ],
         )
-        self.invalidate_model()
 
     @api.model
     def _mark_cancelled(self, settlements):

@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_date
 
@@ -317,5 +317,4 @@ class ProductRelease(models.Model):
         return action
 
     def _check_pm(self):
-        if not (self.env.su or self.env.user.has_group(PM_GROUP)):
-            raise AccessError(self.env._("Only product managers can move releases forward."))
+        self._check_role([PM_GROUP], self.env._("Only product managers can move releases forward."))

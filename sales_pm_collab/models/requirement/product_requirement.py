@@ -323,7 +323,7 @@ class ProductRequirement(models.Model):
     # === CRUD METHODS === #
     @api.model_create_multi
     def create(self, vals_list):
-        is_pm = self.env.su or self.env.user.has_group(PM_GROUP)
+        is_pm = self._has_role([PM_GROUP])
         model = self
         if not is_pm:
             model, vals_list = self._pm_only_defaults_as_values(vals_list)
@@ -365,7 +365,7 @@ class ProductRequirement(models.Model):
         if not self.env.su:
             # the shape first: the checks below read the values
             self._collab_check_user_vals(vals, self._collab_system_field_names())
-        if PM_ONLY_FIELDS & set(vals) and not (self.env.su or self.env.user.has_group(PM_GROUP)):
+        if PM_ONLY_FIELDS & set(vals) and not self._has_role([PM_GROUP]):
             raise AccessError(self._pm_only_message(PM_ONLY_FIELDS & set(vals)))
         leaving_new = self.env["product.requirement"]
         if "stage_id" in vals:
@@ -381,7 +381,7 @@ class ProductRequirement(models.Model):
 
     def unlink(self):
         """Non-admins archive what has history (opportunities or discussion) instead."""
-        if self.env.su or self.env.user.has_group(ADMIN_GROUP):
+        if self._has_role([ADMIN_GROUP]):
             return super().unlink()
         self.check_access("unlink")
         with_history = self._with_history()
@@ -475,10 +475,10 @@ class ProductRequirement(models.Model):
         )
 
     def _check_pm(self):
-        if not (self.env.su or self.env.user.has_group(PM_GROUP)):
-            raise AccessError(
-                self.env._("Only product managers can decide, merge or reopen requirements.")
-            )
+        self._check_role(
+            [PM_GROUP],
+            self.env._("Only product managers can decide, merge or reopen requirements."),
+        )
 
     def _decline(self, reason, notify=True):
         """Move to the Declined stage with `reason` (required)."""

@@ -3,7 +3,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from .product_requirement import PM_GROUP
@@ -172,8 +172,9 @@ class ProductRequirementReview(models.Model):
 
     def action_done(self):
         """Apply every decision of the agenda, post it on the requirement, tell the requester."""
-        if not (self.env.su or self.env.user.has_group(PM_GROUP)):
-            raise AccessError(self.env._("Only product managers can close a requirement review."))
+        self._check_role(
+            [PM_GROUP], self.env._("Only product managers can close a requirement review.")
+        )
         for review in self:
             if review.state == "done":
                 raise UserError(self.env._("“%(name)s” is already done.", name=review.name))

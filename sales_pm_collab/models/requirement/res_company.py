@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import fields, models
 
+from ..working_time import plan_working_hours
+
 
 class ResCompany(models.Model):
     _name = "res.company"
@@ -45,5 +47,5 @@ class ResCompany(models.Model):
         if not calendar or days <= 0:
             return start + timedelta(days=days)
         hours = days * (calendar.hours_per_day or 8.0)
-        deadline = calendar.plan_hours(hours, start, compute_leaves=True)
+        deadline = plan_working_hours(calendar, start, [hours])[0]
         return deadline or start + timedelta(days=days)

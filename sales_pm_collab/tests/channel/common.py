@@ -306,8 +306,7 @@ class ChannelHostileCommon(ChannelCommon):
             },
         }
 
-    # ------------------------------------------------------------------ helpers
-
+    # === helpers === #
     def _user(self, role):
         return getattr(self, f"user_{role}")
 
@@ -341,8 +340,7 @@ class ChannelHostileCommon(ChannelCommon):
             attack(*args)
         self.assertEqual(self._snapshot(records, fnames), before)
 
-    # --------------------------------------------------------------- evaluations
-
+    # === evaluations === #
     EVALUATION_FORGERIES = {
         "revenue": 1e9,
         "revenue_previous": 1.0,

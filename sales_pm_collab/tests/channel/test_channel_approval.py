@@ -264,8 +264,7 @@ class TestChannelApproval(ChannelCommon):
         self._evaluate(draft_only)
         draft_only.unlink()
 
-    # --- wizard ---
-
+    # === wizard === #
     @freeze_time("2025-03-10")
     def test_wizard_default_window_and_scopes(self):
         self.grade_gold.evaluation_months = 6

@@ -124,8 +124,7 @@ class TestChannelLadder(ChannelCommon):
         with self.assertRaisesRegex(UserError, "channel type"):
             self._evaluate(self.customer_x)
 
-    # --- bad input ---
-
+    # === bad input === #
     def test_window_ending_before_start(self):
         with (
             self.assertRaisesRegex(ValidationError, "ends .* before it starts"),

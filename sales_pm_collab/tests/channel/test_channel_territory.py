@@ -65,8 +65,7 @@ class TestChannelTerritory(ChannelCommon):
             )
         )
 
-    # --- matching ---
-
+    # === matching === #
     def test_address_matching_country_state_zip(self):
         Partner = self.env["res.partner"]
         cn = self.env.ref("base.cn")
@@ -97,8 +96,7 @@ class TestChannelTerritory(ChannelCommon):
         self.dist_b.territory_ids = [Command.link(self.east.id)]
         self.assertEqual(self.east.partner_ids, self.dist_a | self.dist_b)
 
-    # --- conflicts on confirmation ---
-
+    # === conflicts on confirmation === #
     def test_warn_policy_confirms_and_records_conflict(self):
         self.company.channel_conflict_policy = "warn"
         self.dist_b.channel_manager_id = self.user_channel

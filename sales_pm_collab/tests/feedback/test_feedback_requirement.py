@@ -51,7 +51,7 @@ class TestFeedbackRequirement(RequirementCommon):
         self.assertEqual(action["res_model"], "customer.feedback.requirement.link")
         return Form(self.env[action["res_model"]].with_user(user).with_context(**action["context"]))
 
-    # --- create a requirement from feedback ----------------------------------------
+    # === create a requirement from feedback === #
     def test_create_requirement_prefilled_and_linked_back(self):
         feedback = self._feedback(
             contact_id=self.contact_a2.id,
@@ -124,7 +124,7 @@ class TestFeedbackRequirement(RequirementCommon):
             other.with_user(self.user_finance).action_create_requirement()
         self.assertFalse(other.requirement_id)
 
-    # --- link to an existing requirement -------------------------------------------
+    # === link to an existing requirement === #
     def test_link_wizard_suggests_and_links_open_requirements(self):
         feedback = self._feedback(
             name="Offline mode lost three orders",
@@ -231,7 +231,7 @@ class TestFeedbackRequirement(RequirementCommon):
         self.assertFalse(feedback.requirement_id or feedback.release_id)
         self.assertEqual(foreign.feedback_count, 0)
 
-    # --- demand ----------------------------------------------------------------------
+    # === demand === #
     def test_feedback_customers_join_the_demand_once(self):
         requirement = self.requirement  # customer A through its opportunity
         self.assertEqual(requirement.customer_count, 1)
@@ -319,7 +319,7 @@ class TestFeedbackRequirement(RequirementCommon):
         self.assertEqual(draft.customer_count, 2)
         self.assertEqual((draft.feedback_count, draft.feedback_satisfaction), (1, 4.0))
 
-    # --- feedback figures ----------------------------------------------------------
+    # === feedback figures === #
     def test_feedback_count_and_average_satisfaction(self):
         requirement = self.requirement
         self.assertEqual((requirement.feedback_count, requirement.feedback_satisfaction), (0, 0))
@@ -350,7 +350,7 @@ class TestFeedbackRequirement(RequirementCommon):
         self.assertEqual(self.Feedback.search(action["domain"]), rated | unrated)
         self.assertEqual(action["context"]["default_requirement_id"], requirement.id)
 
-    # --- merge -----------------------------------------------------------------------
+    # === merge === #
     def test_merge_moves_feedback_to_the_master(self):
         duplicate = self._requirement("POS works without internet", stage_id=self.stage_review.id)
         fb_dup = self._feedback(
@@ -383,7 +383,7 @@ class TestFeedbackRequirement(RequirementCommon):
         self.assertFalse(requirement.active)
         self.assertEqual(requirement.feedback_count, 1)
 
-    # --- releases --------------------------------------------------------------------
+    # === releases === #
     def test_beta_tester_logs_feedback_from_the_release(self):
         release = self.env["product.release"].create(
             {
@@ -424,7 +424,7 @@ class TestFeedbackRequirement(RequirementCommon):
         release.action_mark_released()
         self.assertNotIn("default_source", release.action_log_feedback()["context"])
 
-    # --- access ----------------------------------------------------------------------
+    # === access === #
     def test_requirement_feedback_respects_who_reads_feedback(self):
         mine = self._feedback(kind="question", requirement_id=self.requirement.id)
         not_mine = self._feedback(partner=self.customer_b, requirement_id=self.requirement.id)

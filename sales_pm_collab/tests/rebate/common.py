@@ -60,7 +60,7 @@ class RebateCommon(CollabCommon):
             {"name": "Test channel rebate", "type": "service", "taxes_id": [Command.clear()]}
         )
 
-    # --- helpers ---------------------------------------------------------------------
+    # === helpers === #
     @classmethod
     def _program(cls, bands=STEPPED_BANDS, **vals):
         values = {
@@ -219,7 +219,7 @@ class RebateHostileCommon(RebateCommon):
         cls.other_program = cls._program(name="Test other program")
         cls.invoice_q2 = cls._invoice(cls.partner_a, 1_000, invoice_date=date(2025, 5, 2))
 
-    # --- helpers -------------------------------------------------------------------------
+    # === helpers === #
     def _as(self, records, role, context):
         return records.with_user(getattr(self, role)).with_context(**context)
 
@@ -290,7 +290,7 @@ class RebateHostileCommon(RebateCommon):
                             attack(self._as(records, role, context))
                         self.assertEqual(self._snapshot(), before)
 
-    # --- the settled period ----------------------------------------------------------------
+    # === the settled period === #
     def _settlement_attacks(self):
         program, settlement = self.program, self.settlement
         line = settlement.line_ids.sorted("id")[0]

@@ -32,7 +32,7 @@ class TestRebateChannel(RebateCommon):
             {"name": "Test rebate East", "exclusive": True}
         )
 
-    # --- helpers ---------------------------------------------------------------------
+    # === helpers === #
     @classmethod
     def _order_invoice(cls, partner, amount, invoice_date=date(2025, 2, 15), conflicts=()):
         """A confirmed sales order of ``amount`` (untaxed), invoiced and posted on
@@ -85,7 +85,7 @@ class TestRebateChannel(RebateCommon):
         settlement.action_compute()
         return settlement
 
-    # --- level multiplier ---------------------------------------------------------------
+    # === level multiplier === #
     def test_multiplier_of_the_partner_level(self):
         """base + growth + special, times the level multiplier, then the cap."""
         program = self._program(
@@ -204,7 +204,7 @@ class TestRebateChannel(RebateCommon):
         placeholder = self._line(q2, self.partner_b)
         self.assertEqual((placeholder.total, placeholder.multiplier), (0, 80))
 
-    # --- territory conflicts ------------------------------------------------------------
+    # === territory conflicts === #
     def test_conflicting_orders_are_left_out(self):
         """Open and penalised conflicts leave their order's invoice lines (and credit
         notes) out; accepted ones count; invoices without an order always count."""

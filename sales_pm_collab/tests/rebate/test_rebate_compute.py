@@ -21,7 +21,7 @@ WORKED_EXAMPLES = [
 
 @tagged("post_install", "-at_install")
 class TestRebateCompute(RebateCommon):
-    # --- the worked examples -----------------------------------------------------------
+    # === the worked examples === #
     def test_worked_examples_whole_mode(self):
         program = self._program(band_mode="whole")
         expected_rates = [0, 2, 3, 3, 5, 5]
@@ -99,7 +99,7 @@ class TestRebateCompute(RebateCommon):
             [marginal for _base, _whole, marginal in WORKED_EXAMPLES],
         )
 
-    # --- partners, targets, warnings ---------------------------------------------------
+    # === partners, targets, warnings === #
     def test_no_target_gets_warning_and_no_attainment_rebate(self):
         program = self._program(growth_rate=0)
         self._invoice(self.partner_a, 900_000)
@@ -215,7 +215,7 @@ class TestRebateCompute(RebateCommon):
         settlement.action_compute()
         self.assertEqual(self._line(settlement, self.partner_a).base_amount, 200_000)
 
-    # --- components ----------------------------------------------------------------------
+    # === components === #
     def test_growth_rebate(self):
         program = self._program(growth_rate=5, date_start=date(2025, 1, 1))
         self._target(program, self.partner_a, TARGET)
@@ -322,7 +322,7 @@ class TestRebateCompute(RebateCommon):
         self.assertEqual(line.base_amount, 1_000_000, "500,000 EUR at 2 USD per EUR")
         self.assertEqual(line.total, 30_000)
 
-    # --- sources and scale -------------------------------------------------------------------
+    # === sources and scale === #
     def test_sources_add_up_to_the_base(self):
         program = self._program()
         for partner, amounts in (

@@ -190,7 +190,7 @@ class TestRebateSettlement(RebateCommon):
         with self.assertRaisesRegex(UserError, "activate it"):
             settlement.action_compute()
 
-    # --- exactly once ------------------------------------------------------------------------
+    # === exactly once === #
     def test_one_settlement_per_period(self):
         first = self._settlement(self.program)
         with self.assertRaisesRegex(ValidationError, "already has a settlement"):
@@ -249,7 +249,7 @@ class TestRebateSettlement(RebateCommon):
                 }
             )
 
-    # --- cancelling ---------------------------------------------------------------------------
+    # === cancelling === #
     def test_cancel_done_requires_moves_cancelled_or_reversed(self):
         settlement = self._settle(self.program)
         with self.assertRaisesRegex(UserError, "cancel or reverse them first"):

@@ -228,9 +228,7 @@ class RequirementHostileCommon(RequirementCommon):
             cls.other_currency = cls.env.ref("base.USD")
         cls.users = {role: getattr(cls, f"user_{role}") for role in ROLES}
 
-    # ------------------------------------------------------------------------------
-    # helpers
-    # ------------------------------------------------------------------------------
+    # === helpers === #
     def _snapshot(self):
         """What the attacks aim at, read from the database."""
         self.env.invalidate_all()
@@ -295,6 +293,4 @@ class RequirementHostileCommon(RequirementCommon):
                         hostile = records.with_user(user).with_context(**context)
                         self._assert_refused(lambda a=attack, h=hostile: a(h), before)
 
-    # ------------------------------------------------------------------------------
-    # system fields of requirements (item 2)
-    # ------------------------------------------------------------------------------
+    # === system fields of requirements (item 2) === #

@@ -58,7 +58,7 @@ class TestRequirementAccess(RequirementCommon):
             func(*args, **kwargs)
             self.env.flush_all()
 
-    # --- the matrix ---------------------------------------------------------------
+    # === the matrix === #
     def test_access_matrix(self):
         """Create / read / write / unlink per role on each model (ACLs and record rules).
 
@@ -108,7 +108,7 @@ class TestRequirementAccess(RequirementCommon):
                         else:
                             self.assertTrue(granted, "allowed but should be refused")
 
-    # --- read ---------------------------------------------------------------------
+    # === read === #
     def test_every_role_reads_all_requirements(self):
         everything = self.own_new | self.own_review | self.cs_new | self.other_team_new
         for user in self.readers:
@@ -137,7 +137,7 @@ class TestRequirementAccess(RequirementCommon):
         self.assertDenied(self.review.with_user(self.user_sales_manager).write, {"minutes": "x"})
         self.review.with_user(self.user_pm).write({"minutes": "<p>ok</p>"})
 
-    # --- create / write / unlink: reps and customer service -----------------------
+    # === create / write / unlink: reps and customer service === #
     def test_rep_edits_only_own_new(self):
         rep = self.user_rep
         created = self.Requirement.with_user(rep).create({"name": "Rep creates"})
@@ -299,7 +299,7 @@ class TestRequirementAccess(RequirementCommon):
         self.own_new.with_user(self.user_admin).unlink()
         self.assertFalse(self.own_new.exists())
 
-    # --- sales managers -----------------------------------------------------------
+    # === sales managers === #
     def test_sales_manager_edits_team_requirements_while_new(self):
         manager = self.user_sales_manager  # leads self.team
         self.own_new.with_user(manager).write({"priority": "3"})
@@ -311,7 +311,7 @@ class TestRequirementAccess(RequirementCommon):
         created = self.Requirement.with_user(manager).create({"name": "Manager asks too"})
         self.assertEqual(created.requested_by_id, manager)
 
-    # --- product managers ---------------------------------------------------------
+    # === product managers === #
     def test_product_manager_has_full_access(self):
         pm = self.user_pm
         for requirement in (self.own_new, self.own_review, self.cs_new):
@@ -347,7 +347,7 @@ class TestRequirementAccess(RequirementCommon):
         self.own_review.with_user(pm).unlink()
         self.assertFalse(self.own_review.active)
 
-    # --- read-only roles ----------------------------------------------------------
+    # === read-only roles === #
     def test_channel_and_finance_only_read(self):
         for user in (self.user_channel, self.user_finance):
             with self.subTest(user=user.login):
@@ -367,7 +367,7 @@ class TestRequirementAccess(RequirementCommon):
             {"name": "No", "state": "new"},
         )
 
-    # --- opportunities ------------------------------------------------------------
+    # === opportunities === #
     def test_product_manager_reads_only_linked_opportunities(self):
         linked = self._lead(self.contact_a, 1000)
         unlinked = self._lead(self.contact_b, 1000)
@@ -408,7 +408,7 @@ class TestRequirementAccess(RequirementCommon):
         lead_fields = self.env["crm.lead"].with_user(self.user_finance).fields_get()
         self.assertNotIn("requirement_ids", lead_fields)
 
-    # --- multi-company ------------------------------------------------------------
+    # === multi-company === #
     def test_multi_company_isolation(self):
         other_company = self.env["res.company"].create({"name": "Access Other Co"})
         self.user_cs.company_ids = [Command.link(other_company.id)]
