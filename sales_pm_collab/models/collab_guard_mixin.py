@@ -87,6 +87,19 @@ class CollabGuardMixin(models.AbstractModel):
 
     # === Business methods === #
 
+    def _count_by(self, model, field):
+        """{record of self: how many `model` records have it as `field`}, in one grouped
+        read with the user's access rules; the records without any are left out."""
+        return dict(self.env[model]._read_group([(field, "in", self.ids)], [field], ["__count"]))
+
+    @api.model
+    def _window_action(self, xmlid, **values):
+        """The window action `xmlid` as the client opens it, with `values` (domain,
+        context, name, views...) set on it."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action.update(values)
+        return action
+
     @api.model
     def _has_role(self, groups):
         """Whether the user holds one of `groups` (xml ids); the server (`env.su`) does."""

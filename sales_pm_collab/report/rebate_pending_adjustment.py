@@ -87,8 +87,6 @@ class RebatePendingAdjustment(models.TransientModel):
         # the user's own rows (create_uid, see the record rule), with the figures the
         # server computed
         rows = self.sudo().create(vals_list).sudo(False)
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.rebate_pending_adjustment_action"
+        return self._window_action(
+            "sales_pm_collab.rebate_pending_adjustment_action", domain=[("id", "in", rows.ids)]
         )
-        action["domain"] = [("id", "in", rows.ids)]
-        return action

@@ -186,11 +186,7 @@ class ResPartner(models.Model):
 
     @api.depends("grade_evaluation_ids")
     def _compute_grade_evaluation_count(self):
-        counts = dict(
-            self.env["res.partner.grade.evaluation"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
+        counts = self._count_by("res.partner.grade.evaluation", "partner_id")
         for partner in self:
             partner.grade_evaluation_count = counts.get(partner, 0)
 
@@ -245,20 +241,12 @@ class ResPartner(models.Model):
 
     @api.depends("training_ids")
     def _compute_training_count(self):
-        counts = dict(
-            self.env["res.partner.training"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
+        counts = self._count_by("res.partner.training", "partner_id")
         for partner in self:
             partner.training_count = counts.get(partner, 0)
 
     def _compute_territory_conflict_count(self):
-        counts = dict(
-            self.env["sale.territory.conflict"]._read_group(
-                [("seller_id", "in", self.ids)], ["seller_id"], ["__count"]
-            )
-        )
+        counts = self._count_by("sale.territory.conflict", "seller_id")
         for partner in self:
             partner.territory_conflict_count = counts.get(partner, 0)
 
@@ -497,26 +485,23 @@ class ResPartner(models.Model):
 
     def action_view_grade_evaluations(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.action_res_partner_grade_evaluation"
+        return self._window_action(
+            "sales_pm_collab.action_res_partner_grade_evaluation",
+            domain=[("partner_id", "=", self.commercial_partner_id.id)],
+            context={"default_partner_id": self.commercial_partner_id.id},
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
 
     def action_view_trainings(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.action_res_partner_training"
+        return self._window_action(
+            "sales_pm_collab.action_res_partner_training",
+            domain=[("partner_id", "=", self.commercial_partner_id.id)],
+            context={"default_partner_id": self.commercial_partner_id.id},
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action
 
     def action_view_territory_conflicts(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.action_sale_territory_conflict"
+        return self._window_action(
+            "sales_pm_collab.action_sale_territory_conflict",
+            domain=[("seller_id", "=", self.commercial_partner_id.id)],
         )
-        action["domain"] = [("seller_id", "=", self.commercial_partner_id.id)]
-        return action

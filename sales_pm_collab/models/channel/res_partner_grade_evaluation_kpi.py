@@ -22,18 +22,13 @@ class ResPartnerGradeEvaluation(models.Model):
 
     # KPI links: each figure opens the records behind it
     def _invoice_action(self, domain, name):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
+        return self._window_action(
+            "account.action_move_out_invoice_type",
+            name=name,
+            display_name=name,
+            domain=domain,
+            context={"create": False, "default_move_type": "out_invoice"},
         )
-        action.update(
-            {
-                "name": name,
-                "display_name": name,  # the breadcrumb shows the display name
-                "domain": domain,
-                "context": {"create": False, "default_move_type": "out_invoice"},
-            }
-        )
-        return action
 
     def _previous_window(self):
         self.ensure_one()

@@ -138,8 +138,7 @@ class SaleOrder(models.Model):
 
     def action_view_territory_conflicts(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.action_sale_territory_conflict"
+        return self._window_action(
+            "sales_pm_collab.action_sale_territory_conflict",
+            domain=[("sale_order_id", "=", self.id)],
         )
-        action["domain"] = [("sale_order_id", "=", self.id)]
-        return action

@@ -80,11 +80,7 @@ class SaleTerritory(models.Model):
             territory.partner_count = len(territory.partner_ids)
 
     def _compute_conflict_count(self):
-        counts = dict(
-            self.env["sale.territory.conflict"]._read_group(
-                [("territory_id", "in", self.ids)], ["territory_id"], ["__count"]
-            )
-        )
+        counts = self._count_by("sale.territory.conflict", "territory_id")
         for territory in self:
             territory.conflict_count = counts.get(territory, 0)
 
@@ -169,21 +165,19 @@ class SaleTerritory(models.Model):
 
     def action_view_partners(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.action_channel_partners"
+        return self._window_action(
+            "sales_pm_collab.action_channel_partners",
+            domain=[("id", "in", self.partner_ids.ids)],
+            context={},
         )
-        action["domain"] = [("id", "in", self.partner_ids.ids)]
-        action["context"] = {}
-        return action
 
     def action_view_conflicts(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.action_sale_territory_conflict"
+        return self._window_action(
+            "sales_pm_collab.action_sale_territory_conflict",
+            domain=[("territory_id", "=", self.id)],
+            context={"default_territory_id": self.id},
         )
-        action["domain"] = [("territory_id", "=", self.id)]
-        action["context"] = {"default_territory_id": self.id}
-        return action
 
     # === matching === #
     def _match_values(self, country_id, state_id, zip_code):

@@ -181,9 +181,10 @@ class CustomerFeedback(models.Model):
 
     def action_open_ratings(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("rating.rating_rating_action")
-        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
-        return action
+        return self._window_action(
+            "rating.rating_rating_action",
+            domain=[("res_model", "=", self._name), ("res_id", "=", self.id)],
+        )
 
     def _apply_satisfaction(self, score, note=None):
         """Record a satisfaction (1-5); an unsatisfied customer reopens resolved

@@ -166,11 +166,7 @@ class CustomerFeedbackSla(models.Model):
             )
 
     def _compute_feedback_count(self):
-        counts = dict(
-            self.env["customer.feedback"]._read_group(
-                [("sla_id", "in", self.ids)], ["sla_id"], ["__count"]
-            )
-        )
+        counts = self._count_by("customer.feedback", "sla_id")
         for sla in self:
             sla.feedback_count = counts.get(sla, 0)
 
@@ -190,12 +186,11 @@ class CustomerFeedbackSla(models.Model):
 
     def action_view_feedback(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.customer_feedback_action"
+        return self._window_action(
+            "sales_pm_collab.customer_feedback_action",
+            domain=[("sla_id", "=", self.id)],
+            context={},
         )
-        action["domain"] = [("sla_id", "=", self.id)]
-        action["context"] = {}
-        return action
 
     # === Matching and planning === #
 

@@ -12,7 +12,8 @@ FEEDBACK_GROUPS = (
 class CustomerFeedbackSourceMixin(models.AbstractModel):
     """A document feedback can be logged from (opportunity, customer, sales order,
     invoice, product release): a feedback counter, "Log feedback" (a new feedback form
-    prefilled from the document) and the list of its feedback."""
+    prefilled from the document) and the list of its feedback. For models of the addon's
+    areas, which all inherit collab.guard.mixin too."""
 
     _name = "customer.feedback.source.mixin"
     _description = "Document Feedback Is Logged From"
@@ -50,14 +51,13 @@ class CustomerFeedbackSourceMixin(models.AbstractModel):
 
     def action_view_feedback(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.customer_feedback_action"
+        return self._window_action(
+            "sales_pm_collab.customer_feedback_action",
+            domain=[(self._feedback_link_field(), "in", self._feedback_link_records().ids)],
+            context={
+                f"default_{key}": value for key, value in self._feedback_defaults().items() if value
+            },
         )
-        action["domain"] = [(self._feedback_link_field(), "in", self._feedback_link_records().ids)]
-        action["context"] = {
-            f"default_{key}": value for key, value in self._feedback_defaults().items() if value
-        }
-        return action
 
     def _feedback_product(self, products):
         """The product template when the document is about exactly one product."""

@@ -124,26 +124,21 @@ class ProductRequirement(models.Model):
         """The customer feedback behind the requirement (cancelled feedback excluded, as
         in the count), each user seeing the feedback they may read."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.customer_feedback_action"
+        return self._window_action(
+            "sales_pm_collab.customer_feedback_action",
+            domain=[("requirement_id", "=", self.id), ("state", "!=", "cancelled")],
+            context={
+                "default_requirement_id": self.id,
+                "default_product_id": self.product_id.id,
+                "default_company_id": self.company_id.id,
+            },
+            name=self.env._("Feedback on %(name)s", name=self.name),
+            view_mode="list,kanban,form,pivot,graph",
+            views=[
+                (False, "list"),
+                (False, "kanban"),
+                (False, "form"),
+                (False, "pivot"),
+                (False, "graph"),
+            ],
         )
-        action.update(
-            {
-                "domain": [("requirement_id", "=", self.id), ("state", "!=", "cancelled")],
-                "context": {
-                    "default_requirement_id": self.id,
-                    "default_product_id": self.product_id.id,
-                    "default_company_id": self.company_id.id,
-                },
-                "name": self.env._("Feedback on %(name)s", name=self.name),
-                "view_mode": "list,kanban,form,pivot,graph",
-                "views": [
-                    (False, "list"),
-                    (False, "kanban"),
-                    (False, "form"),
-                    (False, "pivot"),
-                    (False, "graph"),
-                ],
-            }
-        )
-        return action

@@ -222,16 +222,8 @@ class RebateProgram(models.Model):
 
     # === COMPUTE METHODS === #
     def _compute_counts(self):
-        targets = dict(
-            self.env["rebate.target"]._read_group(
-                [("program_id", "in", self.ids)], ["program_id"], ["__count"]
-            )
-        )
-        settlements = dict(
-            self.env["rebate.settlement"]._read_group(
-                [("program_id", "in", self.ids)], ["program_id"], ["__count"]
-            )
-        )
+        targets = self._count_by("rebate.target", "program_id")
+        settlements = self._count_by("rebate.settlement", "program_id")
         for program in self:
             program.target_count = targets.get(program, 0)
             program.settlement_count = settlements.get(program, 0)
@@ -340,21 +332,19 @@ class RebateProgram(models.Model):
 
     def action_view_settlements(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.rebate_settlement_action"
+        return self._window_action(
+            "sales_pm_collab.rebate_settlement_action",
+            domain=[("program_id", "=", self.id)],
+            context={"default_program_id": self.id},
         )
-        action["domain"] = [("program_id", "=", self.id)]
-        action["context"] = {"default_program_id": self.id}
-        return action
 
     def action_view_targets(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.rebate_target_action"
+        return self._window_action(
+            "sales_pm_collab.rebate_target_action",
+            domain=[("program_id", "=", self.id)],
+            context={"default_program_id": self.id},
         )
-        action["domain"] = [("program_id", "=", self.id)]
-        action["context"] = {"default_program_id": self.id}
-        return action
 
     def action_new_settlement(self):
         """Open a new settlement on the first period not settled yet."""

@@ -201,11 +201,7 @@ class RebateSettlement(models.Model):
             ) = values
 
     def _compute_move_count(self):
-        counts = dict(
-            self.env["account.move"]._read_group(
-                [("rebate_settlement_id", "in", self.ids)], ["rebate_settlement_id"], ["__count"]
-            )
-        )
+        counts = self._count_by("account.move", "rebate_settlement_id")
         for settlement in self:
             settlement.move_count = counts.get(settlement, 0)
 
@@ -364,9 +360,7 @@ class RebateSettlement(models.Model):
     # === ACTION METHODS === #
     def action_compute(self):
         """Compute (or recompute) the rebate lines of draft or computed settlements."""
-        self.check_access("write")
-        for settlement in self:
-            settlement._lock_for_processing()
+        for settlement in self._each_locked():
             if settlement.state not in ("draft", "computed"):
                 raise UserError(
                     self.env._(
@@ -383,20 +377,12 @@ class RebateSettlement(models.Model):
                     )
                 )
             settlement._generate_lines()
-            settlement._write_workflow(
-                {
-                    "state": "computed",
-                    "computed_uid": self.env.uid,
-                    "computed_date": fields.Datetime.now(),
-                }
-            )
+            settlement._write_step("computed")
         return True
 
     def action_approve(self):
         self._check_finance()
-        self.check_access("write")
-        for settlement in self:
-            settlement._lock_for_processing()
+        for settlement in self._each_locked():
             if settlement.state != "computed":
                 raise UserError(
                     self.env._(
@@ -405,21 +391,13 @@ class RebateSettlement(models.Model):
                         state=settlement._state_label(),
                     )
                 )
-            settlement._write_workflow(
-                {
-                    "state": "approved",
-                    "approved_uid": self.env.uid,
-                    "approved_date": fields.Datetime.now(),
-                }
-            )
+            settlement._write_step("approved")
         return True
 
     def action_create_moves(self):
         """One credit note (or bill) per partner, in one batch; the settlement is done."""
         self._check_finance()
-        self.check_access("write")
-        for settlement in self:
-            settlement._lock_for_processing()
+        for settlement in self._each_locked():
             if settlement.state == "done" or settlement.move_ids:
                 raise UserError(
                     self.env._(
@@ -438,15 +416,11 @@ class RebateSettlement(models.Model):
                     )
                 )
             settlement._create_moves()
-            settlement._write_workflow(
-                {"state": "done", "done_uid": self.env.uid, "done_date": fields.Datetime.now()}
-            )
+            settlement._write_step("done")
         return True
 
     def action_cancel(self):
-        self.check_access("write")
-        for settlement in self:
-            settlement._lock_for_processing()
+        for settlement in self._each_locked():
             if settlement.state == "cancelled":
                 continue
             # the state as locked: approved meanwhile by someone else counts as approved
@@ -484,13 +458,7 @@ class RebateSettlement(models.Model):
                         ref=settlement.name,
                     )
                 )
-            settlement._write_workflow(
-                {
-                    "state": "cancelled",
-                    "cancelled_uid": self.env.uid,
-                    "cancelled_date": fields.Datetime.now(),
-                }
-            )
+            settlement._write_step("cancelled")
             # the journal items counted by this settlement may be counted again
             self.env["rebate.settlement.source"]._mark_cancelled(settlement)
         return True
@@ -509,12 +477,11 @@ class RebateSettlement(models.Model):
 
     def action_view_sources(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.rebate_settlement_source_action"
+        return self._window_action(
+            "sales_pm_collab.rebate_settlement_source_action",
+            domain=[("settlement_line_id.settlement_id", "=", self.id)],
+            context={"search_default_group_partner": 1},
         )
-        action["domain"] = [("settlement_line_id.settlement_id", "=", self.id)]
-        action["context"] = {"search_default_group_partner": 1}
-        return action
 
     # === BUSINESS METHODS === #
     def _state_label(self):
@@ -528,6 +495,21 @@ class RebateSettlement(models.Model):
                 "Only Rebate Accountants can approve settlements, create their credit "
                 "notes or bills, send statements or cancel approved settlements."
             ),
+        )
+
+    def _each_locked(self):
+        """The settlements of self one by one, each locked for this transaction first
+        (`_lock_for_processing`), once the user's right to change them is checked: the
+        loop of every workflow button."""
+        self.check_access("write")
+        for settlement in self:
+            settlement._lock_for_processing()
+            yield settlement
+
+    def _write_step(self, state):
+        """Move to the workflow `state`, recording who and when (its _uid and _date)."""
+        self._write_workflow(
+            {"state": state, f"{state}_uid": self.env.uid, f"{state}_date": fields.Datetime.now()}
         )
 
     def _lock_for_processing(self):

@@ -248,12 +248,11 @@ class RebateSettlementLine(models.Model):
 
     def action_view_sources(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.rebate_settlement_source_action"
+        return self._window_action(
+            "sales_pm_collab.rebate_settlement_source_action",
+            domain=[("settlement_line_id", "=", self.id)],
+            context={},
         )
-        action["domain"] = [("settlement_line_id", "=", self.id)]
-        action["context"] = {}
-        return action
 
     def _move_line_label(self):
         self.ensure_one()

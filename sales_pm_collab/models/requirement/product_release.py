@@ -304,17 +304,12 @@ class ProductRelease(models.Model):
 
     def action_view_requirements(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.action_product_requirement"
+        return self._window_action(
+            "sales_pm_collab.action_product_requirement",
+            domain=[("release_id", "=", self.id)],
+            context={"default_release_id": self.id},
+            name=self.env._("Requirements of %(release)s", release=self.name),
         )
-        action.update(
-            {
-                "domain": [("release_id", "=", self.id)],
-                "context": {"default_release_id": self.id},
-                "name": self.env._("Requirements of %(release)s", release=self.name),
-            }
-        )
-        return action
 
     def _check_pm(self):
         self._check_role([PM_GROUP], self.env._("Only product managers can move releases forward."))

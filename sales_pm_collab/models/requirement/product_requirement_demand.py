@@ -286,17 +286,14 @@ class ProductRequirement(models.Model):
 
     def action_view_opportunities(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_opportunities")
-        action.update(
-            {
-                "domain": [("id", "in", self.with_context(active_test=False).lead_ids.ids)],
-                "context": {"active_test": False, "create": False},
-                "name": self.env._("Opportunities of %(name)s", name=self.name),
-                "view_mode": "list,kanban,form",
-                "views": [(False, "list"), (False, "kanban"), (False, "form")],
-            }
+        return self._window_action(
+            "crm.crm_lead_opportunities",
+            domain=[("id", "in", self.with_context(active_test=False).lead_ids.ids)],
+            context={"active_test": False, "create": False},
+            name=self.env._("Opportunities of %(name)s", name=self.name),
+            view_mode="list,kanban,form",
+            views=[(False, "list"), (False, "kanban"), (False, "form")],
         )
-        return action
 
     def action_view_lost_opportunities(self):
         action = self.action_view_opportunities()

@@ -56,11 +56,7 @@ class ProductRequirementStage(models.Model):
     requirement_count = fields.Integer(compute="_compute_requirement_count")
 
     def _compute_requirement_count(self):
-        counts = dict(
-            self.env["product.requirement"]._read_group(
-                [("stage_id", "in", self.ids)], ["stage_id"], ["__count"]
-            )
-        )
+        counts = self._count_by("product.requirement", "stage_id")
         for stage in self:
             stage.requirement_count = counts.get(stage, 0)
 

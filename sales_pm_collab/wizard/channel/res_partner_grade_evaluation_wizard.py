@@ -135,9 +135,8 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
         evaluations = self.env["res.partner.grade.evaluation"].create_for_partners(
             partners, self.date_from, self.date_to
         )
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sales_pm_collab.action_res_partner_grade_evaluation"
+        return self._window_action(
+            "sales_pm_collab.action_res_partner_grade_evaluation",
+            domain=[("id", "in", evaluations.ids)],
+            context={},
         )
-        action["domain"] = [("id", "in", evaluations.ids)]
-        action["context"] = {}
-        return action
