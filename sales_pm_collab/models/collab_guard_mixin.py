@@ -87,6 +87,15 @@ class CollabGuardMixin(models.AbstractModel):
 
     # === Business methods === #
 
+    def _check_name_size(self, size, empty_message, long_message):
+        """Each record of self has a name (`empty_message` otherwise) of at most `size`
+        characters (`long_message` otherwise): the check of the names users type."""
+        for record in self:
+            if not (record.name or "").strip():
+                raise ValidationError(empty_message)
+            if len(record.name) > size:
+                raise ValidationError(long_message)
+
     def _count_by(self, model, field):
         """{record of self: how many `model` records have it as `field`}, in one grouped
         read with the user's access rules; the records without any are left out."""

@@ -70,3 +70,12 @@ class CollabCommon(BaseCommon):
                 ],
             }
         )
+
+
+class TrackingCommon(CollabCommon):
+    """The role users, with mail tracking and subscriptions on (BaseCommon switches them
+    off): messages, followers and tracking are part of what these tests check."""
+
+    @classmethod
+    def default_env_context(cls):
+        return {"no_reset_password": True}

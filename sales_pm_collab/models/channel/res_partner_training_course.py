@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 COURSE_NAME_SIZE = 128
 
@@ -47,17 +46,14 @@ class ResPartnerTrainingCourse(models.Model):
 
     @api.constrains("name")
     def _check_name(self):
-        for course in self:
-            if not (course.name or "").strip():
-                raise ValidationError(self.env._("A training course needs a name."))
-            if len(course.name) > COURSE_NAME_SIZE:
-                raise ValidationError(
-                    self.env._(
-                        "The name of a training course is limited to %(size)s characters; "
-                        "shorten it.",
-                        size=COURSE_NAME_SIZE,
-                    )
-                )
+        self._check_name_size(
+            COURSE_NAME_SIZE,
+            self.env._("A training course needs a name."),
+            self.env._(
+                "The name of a training course is limited to %(size)s characters; shorten it.",
+                size=COURSE_NAME_SIZE,
+            ),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -86,16 +86,14 @@ class SaleTerritory(models.Model):
 
     @api.constrains("name")
     def _check_name(self):
-        for territory in self:
-            if not (territory.name or "").strip():
-                raise ValidationError(self.env._("A territory needs a name."))
-            if len(territory.name) > TERRITORY_NAME_SIZE:
-                raise ValidationError(
-                    self.env._(
-                        "The name of a territory is limited to %(size)s characters; shorten it.",
-                        size=TERRITORY_NAME_SIZE,
-                    )
-                )
+        self._check_name_size(
+            TERRITORY_NAME_SIZE,
+            self.env._("A territory needs a name."),
+            self.env._(
+                "The name of a territory is limited to %(size)s characters; shorten it.",
+                size=TERRITORY_NAME_SIZE,
+            ),
+        )
 
     @api.constrains("state_ids", "country_ids")
     def _check_states_in_countries(self):

@@ -7,7 +7,7 @@ from psycopg2 import IntegrityError
 from odoo import Command
 from odoo.tools import SQL, mute_logger
 
-from ..common import MODULE, CollabCommon
+from ..common import MODULE, TrackingCommon
 
 # Monday 2026-03-02, 09:00 UTC (the test calendar is in UTC)
 MONDAY = datetime(2026, 3, 2, 9, 0)
@@ -17,15 +17,10 @@ FAR_FUTURE = datetime(2099, 1, 1, 9, 0)
 QUIET = ("odoo.addons.base.models.ir_rule", "odoo.models", "odoo.sql_db")
 
 
-class FeedbackCommon(CollabCommon):
+class FeedbackCommon(TrackingCommon):
     """Feedback fixtures: a Mon-Fri 08:00-12:00 / 13:00-17:00 calendar (UTC), a team led
     by the sales manager, a customer with a contact, and policies of our own (the
     default policies are archived so they do not interfere)."""
-
-    @classmethod
-    def default_env_context(cls):
-        # keep mail tracking and subscriptions on: the tests assert messages
-        return {"no_reset_password": True}
 
     @classmethod
     def setUpClass(cls):

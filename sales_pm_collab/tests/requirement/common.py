@@ -3,16 +3,11 @@ from odoo.exceptions import UserError
 from odoo.service.model import call_kw
 from odoo.tools import mute_logger
 
-from ..common import MODULE, CollabCommon
+from ..common import MODULE, TrackingCommon
 
 
-class RequirementCommon(CollabCommon):
+class RequirementCommon(TrackingCommon):
     """Customers, opportunities and stages for the requirement tests (no demo data)."""
-
-    @classmethod
-    def default_env_context(cls):
-        # messages, followers and tracking are part of what is tested
-        return {"no_reset_password": True}
 
     @classmethod
     def setUpClass(cls):
