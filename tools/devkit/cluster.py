@@ -163,16 +163,15 @@ class Cluster:
             shutil.rmtree(self.private_home)
             say(f"removed the cluster folder {self.private_home}")
 
+    def _client_args(self):
+        """The connection options of the PostgreSQL client tools for this cluster."""
+        return ["-h", str(self.socket_dir), "-p", str(PG_PORT), "-U", PG_ROLE]
+
     def psql(self, sql, db="postgres"):
         out = run(
             [
                 str(self.bindir / "psql"),
-                "-h",
-                str(self.socket_dir),
-                "-p",
-                str(PG_PORT),
-                "-U",
-                PG_ROLE,
+                *self._client_args(),
                 "-d",
                 db,
                 "-XAtqc",
@@ -190,12 +189,7 @@ class Cluster:
         run(
             [
                 str(self.bindir / "dropdb"),
-                "-h",
-                str(self.socket_dir),
-                "-p",
-                str(PG_PORT),
-                "-U",
-                PG_ROLE,
+                *self._client_args(),
                 "--if-exists",
                 "--force",
                 name,
@@ -209,12 +203,7 @@ class Cluster:
         run(
             [
                 str(self.bindir / "createdb"),
-                "-h",
-                str(self.socket_dir),
-                "-p",
-                str(PG_PORT),
-                "-U",
-                PG_ROLE,
+                *self._client_args(),
                 "-T",
                 template,
                 name,
