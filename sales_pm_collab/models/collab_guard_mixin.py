@@ -121,8 +121,11 @@ class CollabGuardMixin(models.AbstractModel):
             return Company.search([])
         companies = Company
         for model in self._shared_config_used_by:
-            rows = self.env[model].sudo().with_context(active_test=False)._read_group(
-                [("company_id", "!=", False)], ["company_id"]
+            rows = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([("company_id", "!=", False)], ["company_id"])
             )
             companies |= Company.union(*(company for (company,) in rows))
         return companies

@@ -15,6 +15,7 @@ from . import (
     test_feedback_workflow,
     test_i18n,
     test_install,
+    test_native_fit,
     test_rebate_access,
     test_rebate_channel,
     test_rebate_compute,
