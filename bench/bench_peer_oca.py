@@ -49,8 +49,9 @@ from odoo.tools import SQL, config
 
 SUPERUSER_ID = 1
 BASE_DB = os.environ["PEER_BASE_DB"]
-TEMPLATE_DB = f"{BASE_DB.removesuffix('_base')}_template"
-COPIES = {"oca": f"{BASE_DB.removesuffix('_base')}_oca", "ours": f"{BASE_DB.removesuffix('_base')}_ours"}
+PREFIX = BASE_DB.removesuffix("_base")
+TEMPLATE_DB = f"{PREFIX}_template"
+COPIES = {"oca": f"{PREFIX}_oca", "ours": f"{PREFIX}_ours"}
 STAMP_KEY = "bench_peer_oca.template"
 # ours must be this many times faster (issue 16, item 4)
 SETTLEMENT_TARGET = 4.0
@@ -92,9 +93,7 @@ def copy_db(source, target):
     """A fresh copy of ``source`` (its files and filestore, nothing of its caches)."""
     drop_db(target)
     release(source)
-    admin_sql(
-        SQL("CREATE DATABASE %s TEMPLATE %s", SQL.identifier(target), SQL.identifier(source))
-    )
+    admin_sql(SQL("CREATE DATABASE %s TEMPLATE %s", SQL.identifier(target), SQL.identifier(source)))
     if os.path.isdir(config.filestore(source)):
         shutil.copytree(config.filestore(source), config.filestore(target))
 
@@ -277,8 +276,7 @@ def rebates_per_partner(registries, summary):
         result["our settlement"] = {p.id: cents(a) for p, a in rows}
         result["our credit notes"] = _moves_per_partner(_side_moves(env, "ours", summary))
     result["expected"] = {
-        pid: data.expected_rebate(data.net_sales(i))
-        for i, pid in enumerate(summary["partner_ids"])
+        pid: data.expected_rebate(data.net_sales(i)) for i, pid in enumerate(summary["partner_ids"])
     }
     return {name: {p: a for p, a in amounts.items() if a} for name, amounts in result.items()}
 
@@ -299,9 +297,7 @@ def compare(amounts, summary):
     differences = {}
     for name, values in amounts.items():
         keys = set(values) | set(reference)
-        diff = sorted(
-            (k for k in keys if values.get(k) != reference.get(k)), key=str
-        )
+        diff = sorted((k for k in keys if values.get(k) != reference.get(k)), key=str)
         differences[name] = diff
     index = {pid: i for i, pid in enumerate(summary["partner_ids"])}
     print("\n  rebate per partner (partners with a rebate, total):", flush=True)
@@ -323,9 +319,7 @@ def compare(amounts, summary):
     print("    partners on a band limit:", flush=True)
     for i in sorted(data.BOUNDARY_PRICES):
         pid = summary["partner_ids"][i]
-        shown = ", ".join(
-            f"{name} {amounts[name].get(pid, Decimal(0)):,.2f}" for name in amounts
-        )
+        shown = ", ".join(f"{name} {amounts[name].get(pid, Decimal(0)):,.2f}" for name in amounts)
         print(f"      #{i} net sales {data.net_sales(i):,.2f}: {shown}", flush=True)
     return differences
 

@@ -298,9 +298,7 @@ def _create_our_program(env, partners, journal, rebate_product):
             "band_mode": "whole",
             "partner_ids": [Command.set(partners.ids)],
             "band_ids": [
-                Command.create(
-                    {"attainment_from": low, "attainment_to": high or 0, "rate": rate}
-                )
+                Command.create({"attainment_from": low, "attainment_to": high or 0, "rate": rate})
                 for low, high, rate in BANDS
             ],
             "payout": "credit_note",

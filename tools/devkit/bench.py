@@ -69,9 +69,7 @@ def cmd_bench():
                 or stamp.read_text() != current
             ):
                 cluster.drop_db(BENCH_DB)
-                install_addon(
-                    config, BENCH_DB, demo=False, log_name="bench-install.log", langs=""
-                )
+                install_addon(config, BENCH_DB, demo=False, log_name="bench-install.log", langs="")
                 stamp.write_text(current)
         env = dict(
             os.environ,
@@ -91,7 +89,8 @@ def cmd_bench():
                     peer_env = prepare_peer(odoo_root, cluster)
                 script_env = {**env, **peer_env}
             say(f"benchmark {script.name}")
-            if run([str(venv_python()), str(script)], check=False, env=script_env, cwd=ROOT).returncode:
+            cmd = [str(venv_python()), str(script)]
+            if run(cmd, check=False, env=script_env, cwd=ROOT).returncode:
                 failed.append(script.name)
         if failed:
             say(f"targets missed or errors in: {', '.join(failed)}")
@@ -127,7 +126,7 @@ def _wheel_requires(wheel):
 
 
 def _pip(*args, cwd=None):
-    cmd = [str(venv_python()), "-m", "pip", *args, "--disable-pip-version-check"]
+    cmd = [str(venv_python()), "-m", "pip", *map(str, args), "--disable-pip-version-check"]
     proc = run(cmd, check=False, capture_output=True, text=True, cwd=cwd)
     if proc.returncode:
         print(proc.stdout[-3000:], proc.stderr[-3000:])
@@ -150,7 +149,7 @@ def _resolve_peer_wheels(download_dir):
             plain.append(requirement)
             continue
         before = set(download_dir.iterdir())
-        _pip("download", "-q", "--no-deps", "--only-binary=:all:", "-d", str(download_dir), requirement)
+        _pip("download", "-q", "--no-deps", "--only-binary=:all:", "-d", download_dir, requirement)
         new = [p for p in set(download_dir.iterdir()) - before if p.suffix == ".whl"]
         if len(new) != 1:
             raise Abort(f"pip download {requirement}: expected one wheel, got {new}")
