@@ -4,7 +4,7 @@
 PYTHON ?= python3
 DEV = $(PYTHON) tools/dev.py
 
-.PHONY: demo test stop reset lint pot bench help
+.PHONY: demo test stop reset lint pot bench screenshots help
 
 help:
 	@echo "make demo   install what is missing, start PostgreSQL and Odoo with demo data on :8069"
@@ -14,6 +14,8 @@ help:
 	@echo "make lint   ruff and pylint-odoo"
 	@echo "make pot    regenerate sales_pm_collab/i18n/sales_pm_collab.pot, zh_CN.po, zh_TW.po"
 	@echo "make bench  run the scale benchmarks in bench/ (ARGS=word to pick some)"
+	@echo "make screenshots  a PNG per role's main screen from the demo server into docs/screenshots"
+	@echo "                  (ARGS=\"--lang zh_CN --only rep,pm --mobile --url PATH --login pm\", see --help)"
 
 demo:
 	@$(DEV) demo
@@ -36,3 +38,6 @@ pot:
 
 bench:
 	@$(DEV) bench $(ARGS)
+
+screenshots:
+	@$(DEV) screenshots $(ARGS)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Entry point of the project's verbs (demo, test, stop, reset, lint, pot, bench and the
-development loop: devdb, pytest, ui, core, prefork, env); they live in tools/devkit/,
-one module per verb, Python standard library only."""
+"""Entry point of the project's verbs (demo, test, stop, reset, lint, pot, bench,
+screenshots and the development loop: devdb, pytest, ui, core, prefork, env); they live
+in tools/devkit/, one module per verb, Python standard library only."""
 
 import sys
 from pathlib import Path

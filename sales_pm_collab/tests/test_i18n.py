@@ -31,6 +31,81 @@ SAME_IN_CHINESE = {
     "FB/<year>/<number>",
     '<span invisible="not feedback_alias_domain">@</span>',
 }
+# Mainland terms that read as Simplified Chinese run through a converter, not as Taiwan usage:
+# each one is wrong in every entry of zh_TW.po (the Taiwan term in the comment), so no
+# translation may contain it. Terms that are right in some senses (文件 a document, 項目 an
+# item, 程序 a procedure, 支持 to back, 導入 to adopt, 保存 to preserve, 消息 news, 當前) are
+# tested below against the English they translate instead, or not at all.
+TW_FORBIDDEN = (
+    "反馈",  # feedback: 回饋
+    "反饋",
+    "渠道",  # a sales channel: 通路 (通路夥伴, 通路經理)
+    "伙伴",  # partner: 夥伴
+    "配置",  # configuration, settings: 設定
+    "信息",  # information: 資訊; a message: 訊息
+    "数据",  # data: 資料
+    "數據",
+    "用户",  # user: 使用者
+    "用戶",
+    "默认",  # default: 預設
+    "默認",
+    "网络",  # network: 網路
+    "網絡",
+    "质量",  # quality: 品質 (質量 is a mass)
+    "質量",
+    "技術支持",  # support (a service): 支援
+    "培訓支持",
+    "导出",  # export: 匯出
+    "導出",
+    "打印",  # print: 列印
+    "賬",  # account, bill: 帳 (帳號, 帳單, 日記帳)
+    "响应",  # response time: 回應
+    "響應",
+    "分拣",  # triage: 初審 (分揀 is parcel sorting)
+    "分揀",
+    "審批",  # approval: 核准
+    "应用程序",  # application: 應用程式
+    "應用程序",
+    "软件",  # software: 軟體
+    "軟件",
+    "视频",  # video: 影片
+    "視頻",
+    "短信",  # text message: 簡訊
+    "定製",  # customisation: 客製化
+    "门户",  # portal: 入口網站
+    "門戶",
+    "紅字發票",  # credit note: 貸記單, as in Odoo's own zh_TW
+    "郵編",  # zip code: 郵遞區號
+    "只讀",  # read-only: 唯讀
+    "幣種",  # currency: 幣別
+    "贏單",  # won (deal): 成交
+    "丟單",  # lost (deal): 損失, as in Odoo's own zh_TW CRM
+    "在談收入",  # revenue at stake: 洽談中收入
+    "閾值",  # threshold: 門檻
+    "小票",  # receipt: 收據
+    "門店",  # store: 門市
+    "獨傢",  # OpenCC artefact: 独家伙伴 read as 獨傢伙伴
+    "運算元",  # OpenCC artefact: 操作数量 read as 運算元量
+    "適用物件",  # OpenCC artefact: 对象 (the parties a rule applies to) read as 物件
+    "升級物件",
+)
+# (English words of an entry, term that must not translate them in zh_TW.po)
+TW_FORBIDDEN_FOR = (
+    (r"\bprojects?\b", "項目"),  # a project is a 專案; 項目 is an item (日記帳項目)
+    (r"\bfiles?\b", "文件"),  # a file is a 檔案; 文件 is a document
+    (r"\bsav(?:e|es|ed|ing)\b", "保存"),  # to save is 儲存; 保存 is to preserve
+    (r"\bmessages?\b", "消息"),  # a chatter message is a 訊息
+    (r"\bmessages?\b", "資訊"),
+    (r"\bpass(?:ed|es)?\b", "透過"),  # passing a course or an approval is 通過; 透過 is "via"
+)
+# a Chinese sentence in zh_TW.po uses full-width punctuation and Taiwan's 「」 quotes
+TW_HALF_WIDTH = re.compile(r"[\u4e00-\u9fff][,;:?!]|[“”‘’]")
+CN_FORBIDDEN = (
+    "分拣",  # triage: 初审 / 需求初审 (分拣 is parcel sorting)
+    "分揀",
+)
+# 渠道 is a sales channel (渠道伙伴, 渠道经理), never Odoo's pipeline
+CN_FORBIDDEN_FOR = ((r"\bpipelines?\b", "渠道"),)
 OCCURRENCE = re.compile(r"^model(?:_terms)?:[\w.]+,\w+:" + MODULE + r"\.(\w+)$")
 
 
@@ -40,6 +115,11 @@ def _po(name):
 
 def _placeholders(text):
     return sorted(PLACEHOLDER.findall(TRANSLATED_ATTRIBUTE.sub(r'\1=""', text)))
+
+
+def _strip_markup(text):
+    """The text a reader sees: tags, QWeb expressions and placeholders left out."""
+    return re.sub(r"<[^>]*>|\{\{.*?\}\}|%\([a-z_0-9]+\)[sdf]", " ", text)
 
 
 def _key(entry):
@@ -115,6 +195,40 @@ class TestTranslationFiles(TransactionCase):
                     if entry.msgstr and _placeholders(entry.msgid) != _placeholders(entry.msgstr)
                 ]
                 self.assertFalse(broken, f"placeholders or tags changed in {lang}.po")
+
+    def _wrong_terms(self, lang, forbidden, forbidden_for):
+        wrong = []
+        for entry in _po(f"{lang}.po"):
+            if entry.obsolete or not entry.msgstr:
+                continue
+            text, source = entry.msgstr, entry.msgid
+            wrong += [f"{term}: {source[:60]!r}" for term in forbidden if term in text]
+            wrong += [
+                f"{term}: {source[:60]!r}"
+                for english, term in forbidden_for
+                if term in text and re.search(english, source, re.IGNORECASE)
+            ]
+        return wrong
+
+    def test_taiwan_terms(self):
+        """zh_TW reads as Taiwan usage (回饋, 通路, 設定, 「」), not as converted mainland text."""
+        self.assertFalse(
+            self._wrong_terms("zh_TW", TW_FORBIDDEN, TW_FORBIDDEN_FOR),
+            "mainland terms in zh_TW.po (see TW_FORBIDDEN in this test for the Taiwan term)",
+        )
+        punctuation = [
+            entry.msgid[:60]
+            for entry in _po("zh_TW.po")
+            if not entry.obsolete and TW_HALF_WIDTH.search(_strip_markup(entry.msgstr))
+        ]
+        self.assertFalse(punctuation, "half-width punctuation or “” quotes in zh_TW.po")
+
+    def test_simplified_chinese_terms(self):
+        """zh_CN says 初审 for triage (not 分拣, parcel sorting) and 渠道 only for channels."""
+        self.assertFalse(
+            self._wrong_terms("zh_CN", CN_FORBIDDEN, CN_FORBIDDEN_FOR),
+            "wrong terms in zh_CN.po (see CN_FORBIDDEN in this test)",
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -9,6 +9,7 @@ from .common import Abort, say
 from .demo import cmd_demo, cmd_reset, cmd_stop
 from .lint import cmd_lint
 from .pot import cmd_pot
+from .screenshots import cmd_screenshots
 from .testing import cmd_core, cmd_devdb, cmd_prefork, cmd_pytest, cmd_test, cmd_ui
 
 VERBS = {
@@ -25,6 +26,7 @@ VERBS = {
     "ui": cmd_ui,
     "core": cmd_core,
     "prefork": cmd_prefork,
+    "screenshots": cmd_screenshots,
 }
 
 

@@ -2,15 +2,30 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+# who reads territory conflicts (ir.model.access.csv): a core salesperson without a
+# Collaboration role opens quotations without them
+CONFLICT_READERS = (
+    "sales_pm_collab.group_collab_sales_rep,"
+    "sales_pm_collab.group_collab_product_manager,"
+    "sales_pm_collab.group_collab_finance,"
+    "sales_pm_collab.group_collab_channel_manager,"
+    "sales_team.group_sale_manager"
+)
+
 
 class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "collab.guard.mixin"]
 
     territory_conflict_ids = fields.One2many(
-        "sale.territory.conflict", "sale_order_id", string="Territory Conflicts"
+        "sale.territory.conflict",
+        "sale_order_id",
+        string="Territory Conflicts",
+        groups=CONFLICT_READERS,
     )
-    territory_conflict_count = fields.Integer(compute="_compute_territory_conflict_count")
+    territory_conflict_count = fields.Integer(
+        compute="_compute_territory_conflict_count", groups=CONFLICT_READERS
+    )
     channel_territory_warning = fields.Char(
         compute="_compute_channel_territory_warning",
         string="Territory Warning",
