@@ -7,7 +7,7 @@
     "author": "sales_pm_collab developers",
     "website": "https://github.com/sales-pm-collab/sales_pm_collab",
     "license": "LGPL-3",
-    "depends": ["crm", "sale_management", "partnership", "portal", "rating"],
+    "depends": ["crm", "sale_management", "sale_crm", "partnership", "portal", "rating"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         # the roles and the app's shared menus and settings page, then each area after
@@ -31,6 +31,7 @@
         "views/requirement/product_requirement_review_views.xml",
         "views/requirement/crm_lead_views.xml",
         "views/requirement/res_config_settings_views.xml",
+        "views/requirement/crm_lead_winback_views.xml",
         "wizard/requirement/product_requirement_raise_wizard_views.xml",
         "wizard/requirement/product_requirement_merge_wizard_views.xml",
         "wizard/requirement/product_requirement_decline_wizard_views.xml",
@@ -108,6 +109,7 @@
             "sales_pm_collab/static/tests/tours/feedback_tour.js",
             "sales_pm_collab/static/tests/tours/channel_tour.js",
             "sales_pm_collab/static/tests/tours/rebate_tour.js",
+            "sales_pm_collab/static/tests/tours/winback_tour.js",
         ],
     },
     "application": True,

@@ -141,9 +141,12 @@ def _run_odoo_tests(config, tags, log_name, label, skips_fail=True, db=TEST_DB):
     return ok, text
 
 
-def run_ui_tests(config):
-    say(f"running the browser tours, clickbot and HTTP tests with Odoo's runner ({UI_TEST_TAG})")
-    return _run_odoo_tests(config, f"{UI_TEST_TAG}/{ADDON}", "ui-tests.log", "browser tests")
+def run_ui_tests(config, only=""):
+    """The HttpCase tests; `only` narrows them to a class or method (`:TestClass` or
+    `:TestClass.test_method`, Odoo's --test-tags syntax)."""
+    tags = f"{UI_TEST_TAG}/{ADDON}{only}"
+    say(f"running the browser tours, clickbot and HTTP tests with Odoo's runner ({tags})")
+    return _run_odoo_tests(config, tags, "ui-tests.log", "browser tests")
 
 
 def run_core_tests(config, cluster):
@@ -282,8 +285,10 @@ def cmd_pytest():
 
 
 def cmd_ui():
-    """Development loop: the HttpCase tests (tours, clickbot) on the kept test database."""
-    return _dev_step(lambda config, _root, _cluster: run_ui_tests(config))
+    """Development loop: the HttpCase tests (tours, clickbot) on the kept test database;
+    `ui :TestClass[.test_method]` runs only those."""
+    only = sys.argv[2] if len(sys.argv) > 2 else ""
+    return _dev_step(lambda config, _root, _cluster: run_ui_tests(config, only))
 
 
 def cmd_core():

@@ -9,6 +9,9 @@ from . import product_requirement_merge
 from . import product_requirement_similar
 from . import product_requirement_review
 from . import product_requirement_review_line
+from . import crm_lead_winback
+from . import product_requirement_winback
+from . import product_release_winback
 
 # core models the area extends
 from . import crm_lead

@@ -29,6 +29,17 @@ class ResCompany(models.Model):
         "stake” filter.",
     )
 
+    winback_months = fields.Integer(
+        string="Revenue After Release (months)",
+        default=6,
+        help="How many months after a release date the purchases of the requesting customers "
+        "count as revenue won after the release.",
+    )
+
+    _winback_months_range = models.Constraint(
+        "CHECK(winback_months IS NULL OR (winback_months >= 0 AND winback_months <= 60))",
+        "The months counted after a release are between 0 and 60.",
+    )
     _requirement_triage_days_positive = models.Constraint(
         "CHECK(requirement_triage_days IS NULL OR requirement_triage_days >= 0)",
         "The requirement triage delay cannot be negative.",

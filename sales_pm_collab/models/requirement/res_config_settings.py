@@ -13,3 +13,4 @@ class ResConfigSettings(models.TransientModel):
     requirement_high_revenue = fields.Monetary(
         related="company_id.requirement_high_revenue", readonly=False
     )
+    winback_months = fields.Integer(related="company_id.winback_months", readonly=False)

@@ -10,5 +10,7 @@ from . import (
     test_requirement_review,
     test_requirement_triage,
     test_requirement_views,
+    test_requirement_winback,
     test_ui_requirement,
+    test_ui_requirement_winback,
 )
