@@ -109,6 +109,14 @@ class CollabGuardMixin(models.AbstractModel):
         action.update(values)
         return action
 
+    def _in_lang_of(self, reader):
+        """self in the language of `reader` (a user or a partner; the first one), else
+        in the environment's: the texts the system writes for someone (an activity for
+        its assignee, a note for the user responsible for the record) are written in
+        their language, as mail templates write to a partner in its own."""
+        lang = reader[:1].lang if reader else False
+        return self.with_context(lang=lang) if lang else self
+
     @api.model
     def _has_role(self, groups):
         """Whether the user holds one of `groups` (xml ids); the server (`env.su`) does."""

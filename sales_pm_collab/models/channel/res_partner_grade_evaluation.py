@@ -66,6 +66,7 @@ class ResPartnerGradeEvaluation(models.Model):
         "failing",
         "failing_streak",
         "gap_note",
+        "gap_data",
         "state",
         "submitted_by_id",
         "submitted_date",
@@ -200,7 +201,17 @@ class ResPartnerGradeEvaluation(models.Model):
         readonly=True,
         help="Consecutive failing evaluations at the current level, this one included.",
     )
-    gap_note = fields.Char(string="Gap to Next Level", readonly=True)
+    # what the partner misses for the next level, as data ({"gaps": [[criterion,
+    # missing amount], ...], "top": bool, "failing": [streak, grace]}): the note is
+    # rendered from it in the reader's language (a channel manager in Chinese, the
+    # partner's e-mail in the partner's language), never stored in the language in use
+    # when the evaluation ran
+    gap_data = fields.Json(readonly=True)
+    gap_note = fields.Char(
+        string="Gap to Next Level",
+        compute="_compute_gap_note",
+        help="What the partner misses for the next level, in your language.",
+    )
     # workflow
     state = fields.Selection(
         STATES, default="draft", required=True, readonly=True, tracking=True, index=True
@@ -232,6 +243,12 @@ class ResPartnerGradeEvaluation(models.Model):
                 f"{evaluation.partner_id.name or ''} "
                 f"({evaluation.date_from or ''} - {evaluation.date_to or ''})"
             )
+
+    @api.depends("gap_data")
+    @api.depends_context("lang")
+    def _compute_gap_note(self):
+        for evaluation in self:
+            evaluation.gap_note = self._render_gap(evaluation.gap_data)
 
     # === CRUD === #
     @api.model_create_multi
@@ -385,7 +402,13 @@ class ResPartnerGradeEvaluation(models.Model):
                 partner._write_system({"grade_id": evaluation.grade_recommended_id.id})
             elif not partner.grade_date and partner.grade_id:
                 partner._write_system({"grade_date": today})
-            partner.message_post(body=evaluation._summary_html(), subtype_xmlid="mail.mt_note")
+            # a note for the partner's channel manager, in their language (else the
+            # language of the user who applies it)
+            reader = partner.channel_manager_id or self.env.user
+            partner.message_post(
+                body=evaluation._in_lang_of(reader)._summary_html(),
+                subtype_xmlid="mail.mt_note",
+            )
             evaluation._write_system({"state": "applied", "applied_date": fields.Datetime.now()})
             if evaluation.notify_partner and template and partner.email:
                 evaluation.message_post_with_source(

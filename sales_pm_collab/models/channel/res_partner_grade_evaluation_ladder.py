@@ -105,7 +105,6 @@ class ResPartnerGradeEvaluation(models.Model):
         kpis = self._measure_kpis(partners, date_from, date_to)
         criteria = self._ladder_criteria(self.env["res.partner.grade"]._get_ladder(company))
         previous = self._previous_evaluations(partners, date_to)
-        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
         vals_list = []
         for partner_id, channel_type, manager_id, grade_id in rows:
             vals = {
@@ -119,7 +118,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 "notify_partner": company.channel_evaluation_email,
                 **{key: values.get(partner_id) for key, values in kpis.items()},
             }
-            vals.update(self._ladder_values(vals, grade_id, criteria, previous, lang))
+            vals.update(self._ladder_values(vals, grade_id, criteria, previous))
             vals_list.append(self._clean_kpi_values(vals))
         return vals_list
 
@@ -294,7 +293,8 @@ class ResPartnerGradeEvaluation(models.Model):
 
     @api.model
     def _format_gaps(self, gaps, lang):
-        """The readable gap note of _grade_gaps: "revenue +120,000; 2 mandatory trainings"."""
+        """The readable gap note of _grade_gaps: "revenue +120,000; 2 mandatory trainings",
+        in the language of the environment (`lang`: its res.lang, for the numbers)."""
         texts = []
         for kind, value in gaps:
             if kind == "revenue":
@@ -321,7 +321,30 @@ class ResPartnerGradeEvaluation(models.Model):
                     if value > 1
                     else self.env._("1 mandatory training")
                 )
-        return "; ".join(texts)
+        return self.env._("; ").join(texts) if texts else ""
+
+    @api.model
+    def _render_gap(self, gap):
+        """The gap note of `gap` (the `gap_data` of _ladder_values) in the language of
+        the environment: the reader's, or the recipient's for an e-mail."""
+        if not gap:
+            return False
+        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US") or self.env[
+            "res.lang"
+        ]._lang_get("en_US")
+        if gap.get("top"):
+            note = self.env._("top of the ladder")
+        else:
+            note = self._format_gaps(gap.get("gaps") or [], lang)
+        failing = gap.get("failing")
+        if failing:
+            note = self.env._(
+                "%(gap)s (failing %(streak)s of %(grace)s before demotion)",
+                gap=note or "",
+                streak=failing[0],
+                grace=failing[1],
+            )
+        return note or False
 
     @api.model
     def _training_rate(self, mandatory, passed):
@@ -330,7 +353,7 @@ class ResPartnerGradeEvaluation(models.Model):
         return len(mandatory & passed) / len(mandatory) * 100.0
 
     @api.model
-    def _ladder_values(self, vals, current_id, criteria, previous, lang):
+    def _ladder_values(self, vals, current_id, criteria, previous):
         """Recommended level, change, failing streak, training rate and gap note of one
         partner. `criteria` from _ladder_criteria (highest first), `previous` from
         _previous_evaluations."""
@@ -366,19 +389,17 @@ class ResPartnerGradeEvaluation(models.Model):
             change = "promote"
         else:
             change = "keep"
+        # the gap is stored as data and rendered in the reader's language (gap_note)
         if target:
-            gap_note = self._format_gaps(self._grade_gaps(target, vals, passed), lang)
+            gap = {"gaps": [list(g) for g in self._grade_gaps(target, vals, passed)]}
         elif recommended and not recommended["plain"]:
-            gap_note = self.env._("top of the ladder")
+            gap = {"top": True}
         else:
-            gap_note = False
+            gap = {}
         if failing and change == "keep":
-            gap_note = self.env._(
-                "%(gap)s (failing %(streak)s of %(grace)s before demotion)",
-                gap=gap_note or "",
-                streak=streak,
-                grace=criteria[current_rank]["grace"],
-            )
+            gap["failing"] = [streak, criteria[current_rank]["grace"]]
+        if not (gap.get("gaps") or gap.get("top") or gap.get("failing")):
+            gap = False
         training = target or recommended
         return {
             "grade_current_id": current_id if current_rank is not None else False,
@@ -387,7 +408,7 @@ class ResPartnerGradeEvaluation(models.Model):
             "change": change,
             "failing": failing,
             "failing_streak": streak,
-            "gap_note": gap_note,
+            "gap_data": gap,
             "training_grade_id": training["grade"].id if training else False,
             "training_rate": self._training_rate(training["mandatory"], passed)
             if training

@@ -153,10 +153,11 @@ class SaleTerritoryConflict(models.Model):
                     lambda u, c=conflict: u.active and not u.share and c.company_id in u.company_ids
                 )
             for user in users:
+                env = conflict._in_lang_of(user).env  # the to-do in its assignee's language
                 conflict.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=self.env._("Cross-territory sale to review"),
-                    note=self.env._(
+                    summary=env._("Cross-territory sale to review"),
+                    note=env._(
                         "%(seller)s sold %(order)s into %(territory)s.",
                         seller=conflict.seller_id.name,
                         order=conflict.sale_order_id.name,

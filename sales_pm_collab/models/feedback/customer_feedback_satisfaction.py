@@ -234,37 +234,25 @@ class CustomerFeedback(models.Model):
         self._activities_done(
             ("mail_activity_type_feedback_revisit",), self.env._("Feedback reopened")
         )
-        self._schedule_activities(
-            "mail_activity_type_feedback_followup",
-            [
-                (
-                    feedback,
-                    feedback._team_leader() or feedback.user_id,
-                    self.env._(
-                        "Second follow-up: %(customer)s is not satisfied",
-                        customer=feedback.commercial_partner_id.name,
-                    ),
-                    reason,
-                    0,
-                )
-                for feedback in self
-            ],
-        )
+        plans = []
+        for feedback in self:
+            user = feedback._team_leader() or feedback.user_id
+            summary = feedback._in_lang_of(user).env._(  # in the assignee's language
+                "Second follow-up: %(customer)s is not satisfied",
+                customer=feedback.commercial_partner_id.name,
+            )
+            plans.append((feedback, user, summary, reason, 0))
+        self._schedule_activities("mail_activity_type_feedback_followup", plans)
 
     def _schedule_revisit(self):
-        self._schedule_activities(
-            "mail_activity_type_feedback_revisit",
-            [
-                (
-                    feedback,
-                    feedback.user_id or self.env.user,
-                    self.env._(
-                        "Satisfaction revisit with %(customer)s",
-                        customer=feedback.commercial_partner_id.name,
-                    ),
-                    False,
-                    feedback.company_id.feedback_revisit_days,
-                )
-                for feedback in self
-            ],
-        )
+        plans = []
+        for feedback in self:
+            user = feedback.user_id or self.env.user
+            summary = feedback._in_lang_of(user).env._(  # in the assignee's language
+                "Satisfaction revisit with %(customer)s",
+                customer=feedback.commercial_partner_id.name,
+            )
+            plans.append(
+                (feedback, user, summary, False, feedback.company_id.feedback_revisit_days)
+            )
+        self._schedule_activities("mail_activity_type_feedback_revisit", plans)

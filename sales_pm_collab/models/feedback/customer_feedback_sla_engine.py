@@ -277,11 +277,13 @@ class CustomerFeedback(models.Model):
                 else feedback.first_response_deadline
             )
             user = feedback.user_id or feedback._team_leader()
-            note = self.env._(
+            # in the assignee's language
+            env = feedback._in_lang_of(user).env
+            note = env._(
                 "Due %(deadline)s.",
-                deadline=format_datetime(self.env, deadline, tz=user.tz or "UTC"),
+                deadline=format_datetime(env, deadline, tz=user.tz or "UTC"),
             )
-            summary = self.env._("SLA at risk: %(feedback)s", feedback=feedback.display_name)
+            summary = env._("SLA at risk: %(feedback)s", feedback=feedback.display_name)
             plans.append((feedback, user, summary, note, 0))
         self._schedule_activities("mail_activity_type_feedback_sla_risk", plans, notify=notify)
 
@@ -299,12 +301,12 @@ class CustomerFeedback(models.Model):
             for level in range(old_level + 1, new_level + 1):
                 if level == 1:
                     user = feedback._team_leader() or manager
-                    summary = self.env._(
+                    summary = feedback._in_lang_of(user).env._(
                         "SLA breached: %(feedback)s", feedback=feedback.display_name
                     )
                 else:
                     user = manager or feedback._team_leader()
-                    summary = self.env._(
+                    summary = feedback._in_lang_of(user).env._(
                         "SLA breached for twice the allowed time: %(feedback)s",
                         feedback=feedback.display_name,
                     )

@@ -29,6 +29,7 @@ class RebatePeriodMixin(models.AbstractModel):
                 record.date_to = record.date_to
 
     @api.depends("program_id", "date_from", "date_to")
+    @api.depends_context("lang")
     def _compute_period_label(self):
         for record in self:
             record.period_label = (

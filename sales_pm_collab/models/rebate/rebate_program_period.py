@@ -144,15 +144,22 @@ class RebateProgram(models.Model):
         return (date_from, date_to) in self._get_periods()
 
     def _period_label(self, date_from, date_to):
+        """The period's name in the language of the environment: "2026 Q2",
+        "2026年第2季度"."""
         self.ensure_one()
+        year = date_from.year
         if self.period == "month":
-            return date_from.strftime("%Y-%m")
+            return self.env._("%(year)s-%(month)s", year=year, month=f"{date_from.month:02d}")
         if self.period == "quarter" and date_from.month in (1, 4, 7, 10):
-            return f"{date_from.year} Q{(date_from.month - 1) // 3 + 1}"
-        if self.period == "half_year" and date_from.month in (1, 7):
-            return f"{date_from.year} H{1 if date_from.month == 1 else 2}"
+            return self.env._(
+                "%(year)s Q%(quarter)s", year=year, quarter=(date_from.month - 1) // 3 + 1
+            )
+        if self.period == "half_year" and date_from.month == 1:
+            return self.env._("%(year)s H1", year=year)
+        if self.period == "half_year" and date_from.month == 7:
+            return self.env._("%(year)s H2", year=year)
         if self.period == "year" and date_from.month == 1:
-            return str(date_from.year)
+            return str(year)
         return f"{date_from} – {date_to}"
 
     def _get_current_period(self, today=None):

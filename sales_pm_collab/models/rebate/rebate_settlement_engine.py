@@ -168,7 +168,8 @@ class RebateSettlement(models.Model):
                 Command.create(
                     {
                         "product_id": program.product_id.id,
-                        "name": line._move_line_label(),
+                        # the partner's document: in the partner's language
+                        "name": line._in_lang_of(partner)._move_line_label(),
                         "quantity": 1,
                         "price_unit": sign * line.total,
                         "tax_ids": [Command.clear()],
@@ -185,7 +186,7 @@ class RebateSettlement(models.Model):
                     "company_id": self.company_id.id,
                     "currency_id": currency.id,
                     "invoice_date": today,
-                    "ref": f"{self.name} – {program.name} {self.period_label}",
+                    "ref": f"{self.name} – {program.name} {self._in_lang_of(partner).period_label}",
                     "invoice_origin": self.name,
                     "invoice_line_ids": invoice_lines,
                 }

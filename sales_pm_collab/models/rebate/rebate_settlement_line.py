@@ -135,6 +135,7 @@ class RebateSettlementLine(models.Model):
     )
 
     @api.depends("settlement_id.program_id", "period_date_from", "period_date_to")
+    @api.depends_context("lang")
     def _compute_period_label(self):
         for line in self:
             line.period_label = line.settlement_id.program_id._period_label(

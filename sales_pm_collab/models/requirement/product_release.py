@@ -152,12 +152,13 @@ class ProductRelease(models.Model):
         for requirement in self.requirement_ids:
             by_user[requirement.requested_by_id].append(requirement.name)
         for user in new_users:
+            env = self._in_lang_of(user).env  # the activity in its assignee's language
             self.activity_schedule(
                 "sales_pm_collab.mail_activity_type_beta_test",
                 user_id=user.id,
                 date_deadline=self.date_planned or fields.Date.context_today(self),
-                summary=self.env._("Beta test %(release)s", release=self.name),
-                note=self.env._(
+                summary=env._("Beta test %(release)s", release=self.name),
+                note=env._(
                     "You are enrolled in the beta of %(release)s. Try what you asked for "
                     "(%(requirements)s) and post your findings here.",
                     release=self.name,
@@ -215,8 +216,10 @@ class ProductRelease(models.Model):
         for requirement in requirements:
             leads = requirement.sudo().with_context(active_test=False).lead_ids
             customers = requirement.partner_ids | leads.partner_id.commercial_partner_id
-            customer_names = ", ".join(customers.mapped("name")) or self.env._("the customers")
-            summary = self.env._(
+            # the activity and the note in the requester's language
+            env = self._in_lang_of(requirement.requested_by_id).env
+            customer_names = ", ".join(customers.mapped("name")) or env._("the customers")
+            summary = env._(
                 "Tell %(customer)s that %(requirement)s shipped in %(release)s",
                 customer=customer_names,
                 requirement=requirement.name,
@@ -229,31 +232,30 @@ class ProductRelease(models.Model):
                 summary=summary[:250],
             )
             requirement._notify_requester(
-                self.env._(
+                env._(
                     "Shipped in %(release)s on %(date)s. %(notes)s",
                     release=self.name,
-                    date=format_date(self.env, self.date_released),
-                    notes=self.env._("Release notes are on the release.")
-                    if self.release_notes
-                    else "",
+                    date=format_date(env, self.date_released),
+                    notes=env._("Release notes are on the release.") if self.release_notes else "",
                 )
             )
             # the salespeople own the deals, not the product manager: post as superuser
             for lead in leads.sudo().filtered("user_id"):
                 customer = lead.partner_id.commercial_partner_id.name or lead.partner_name or ""
+                env = self._in_lang_of(lead.user_id).env  # the salesperson's language
                 lead.activity_schedule(
                     act_type,
                     user_id=lead.user_id.id,
                     date_deadline=today,
-                    summary=self.env._(
+                    summary=env._(
                         "Tell %(customer)s that %(requirement)s shipped in %(release)s",
-                        customer=customer or self.env._("the customer"),
+                        customer=customer or env._("the customer"),
                         requirement=requirement.name,
                         release=self.name,
                     )[:250],
                 )
                 lead.message_post(
-                    body=self.env._(
+                    body=env._(
                         "%(requirement)s, asked for in this opportunity, shipped in %(release)s.",
                         requirement=requirement.name,
                         release=self.name,

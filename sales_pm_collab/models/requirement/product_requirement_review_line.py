@@ -125,8 +125,12 @@ class ProductRequirementReviewLine(models.Model):
         requirement = self.requirement_id
         stages = self.env["product.requirement.stage"]
         label = dict(self._fields["decision"]._description_selection(self.env))[self.decision]
-        body = Markup("<p>%s</p>") % self.env._(
-            "Decision of %(review)s: %(decision)s.", review=self.review_id.name, decision=label
+        # the note for the requester, in the requester's language
+        env = self._in_lang_of(requirement.requested_by_id).env
+        body = Markup("<p>%s</p>") % env._(
+            "Decision of %(review)s: %(decision)s.",
+            review=self.review_id.name,
+            decision=dict(self._fields["decision"]._description_selection(env))[self.decision],
         )
         if self.note:
             body += Markup("<p>%s</p>") % self.note
@@ -150,9 +154,10 @@ class ProductRequirementReviewLine(models.Model):
             requirement.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=requirement.requested_by_id.id,
-                summary=self.env._("More information needed for %(name)s", name=requirement.name)[
-                    :250
-                ],
+                # in the requester's language
+                summary=self._in_lang_of(requirement.requested_by_id).env._(
+                    "More information needed for %(name)s", name=requirement.name
+                )[:250],
                 note=self.note or "",
             )
         elif self.decision == "merge":

@@ -110,19 +110,20 @@ class ProductRequirement(models.Model):
             user = requirement.user_id or requirement.company_id.requirement_pm_user_id
             if not user:
                 continue
+            env = requirement._in_lang_of(user).env  # in the assignee's language
             values.append(
                 {
                     "activity_type_id": activity_type.id,
                     "res_model_id": model_id,
                     "res_id": requirement.id,
                     "user_id": user.id,
-                    "summary": self.env._(
+                    "summary": env._(
                         "Triage overdue: answer %(requester)s",
                         requester=requirement.requested_by_id.name,
                     ),
-                    "note": self.env._(
+                    "note": env._(
                         "The first response was due on %(deadline)s.",
-                        deadline=format_datetime(self.env, requirement.first_response_deadline),
+                        deadline=format_datetime(env, requirement.first_response_deadline),
                     ),
                     "date_deadline": fields.Date.context_today(self),
                     "automated": True,

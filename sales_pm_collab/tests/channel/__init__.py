@@ -5,6 +5,7 @@ from . import (
     test_channel_hostile_config,
     test_channel_kpi,
     test_channel_ladder,
+    test_channel_lang,
     test_channel_satisfaction,
     test_channel_territory,
     test_ui_channel,

@@ -358,6 +358,7 @@ class ChannelHostileCommon(ChannelCommon):
         "failing_streak": 0,
         "change": "demote",
         "gap_note": "top of the ladder",
+        "gap_data": {"top": True},
         "date_from": "2020-01-01",
         "date_to": "2024-06-30",
         "channel_type": "agent",

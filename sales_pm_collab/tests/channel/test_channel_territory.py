@@ -119,6 +119,17 @@ class TestChannelTerritory(ChannelCommon):
         self.assertEqual(conflict.state, "penalised")
         self.assertFalse(conflict.activity_ids)
 
+    def test_conflict_todo_in_the_channel_managers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.user_channel.lang = "zh_CN"
+        self.dist_b.channel_manager_id = self.user_channel
+        # the rep confirms in English; the channel manager reads the to-do in Chinese
+        order = self._order(self.dist_b, self.shanghai_shop).with_context(lang="en_US")
+        order.action_confirm()
+        activity = order.sudo().territory_conflict_ids.activity_ids
+        self.assertEqual(activity.summary, "待审核的窜货销售")
+        self.assertIn("区域内销售了", str(activity.note))
+
     def test_reconfirmed_order_keeps_its_one_conflict(self):
         """Cancelled and confirmed again, an order keeps the conflict recorded the first
         time, with its decision: no second record, activity or note."""

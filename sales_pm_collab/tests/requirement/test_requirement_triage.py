@@ -141,6 +141,37 @@ class TestRequirementTriage(RequirementCommon):
             self.Requirement._cron_triage_overdue()
             self.assertEqual(len(mine(domain)), 3)
 
+    def test_cron_activity_in_the_assignees_language(self):
+        """The cron runs without a language; each product manager reads theirs."""
+        for code in ("zh_CN", "zh_TW"):
+            self.env["res.lang"]._activate_lang(code)
+        chinese = self._create_at(FRIDAY_10AM, name="For a Chinese PM")
+        taiwanese = self._create_at(FRIDAY_10AM, name="For a Taiwanese PM")
+        english = self._create_at(FRIDAY_10AM, name="For an English PM")
+        group = self.env.ref(f"{MODULE}.group_collab_product_manager")
+        for requirement, login, lang in (
+            (chinese, "t_pm_cn", "zh_CN"),
+            (taiwanese, "t_pm_tw", "zh_TW"),
+            (english, "t_pm_en", "en_US"),
+        ):
+            pm = self._create_new_internal_user(login=login)
+            pm.write({"lang": lang, "group_ids": [Command.link(group.id)]})
+            requirement.user_id = pm
+        with freeze_time(datetime(2025, 1, 6, 18, 0)):
+            self.Requirement.with_context(lang=None)._cron_triage_overdue()
+        summaries = {
+            activity.res_id: activity.summary
+            for activity in self.env["mail.activity"].search(
+                [
+                    ("activity_type_id", "=", self.activity_type.id),
+                    ("res_id", "in", (chinese | taiwanese | english).ids),
+                ]
+            )
+        }
+        self.assertIn("请答复", summaries[chinese.id])
+        self.assertIn("請答覆", summaries[taiwanese.id])
+        self.assertIn("Triage overdue: answer", summaries[english.id])
+
     def test_cron_is_scheduled_daily(self):
         cron = self.env.ref(f"{MODULE}.ir_cron_requirement_triage_overdue")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
