@@ -9,6 +9,7 @@ from . import product_requirement_merge
 from . import product_requirement_similar
 from . import product_requirement_review
 from . import product_requirement_review_line
+from . import product_requirement_portal
 
 # core models the area extends
 from . import crm_lead
