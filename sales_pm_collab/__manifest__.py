@@ -36,6 +36,7 @@
         "wizard/requirement/product_requirement_merge_wizard_views.xml",
         "wizard/requirement/product_requirement_decline_wizard_views.xml",
         "data/requirement/mail_template_data.xml",
+        "views/requirement/portal_templates.xml",
         # feedback
         "security/feedback/ir.model.access.csv",
         "security/feedback/feedback_security.xml",
@@ -57,6 +58,7 @@
         "wizard/feedback/customer_feedback_revisit_views.xml",
         "wizard/feedback/customer_feedback_requirement_link_views.xml",
         "data/feedback/mail_template_data.xml",
+        "views/feedback/portal_templates.xml",
         # channel partners (res_partner_views.xml holds the Channel menu)
         "security/channel/ir.model.access.csv",
         "security/channel/channel_security.xml",
@@ -107,6 +109,7 @@
         "web.assets_tests": [
             "sales_pm_collab/static/tests/tours/requirement_tour.js",
             "sales_pm_collab/static/tests/tours/feedback_tour.js",
+            "sales_pm_collab/static/tests/tours/feedback_portal_tour.js",
             "sales_pm_collab/static/tests/tours/channel_tour.js",
             "sales_pm_collab/static/tests/tours/rebate_tour.js",
             "sales_pm_collab/static/tests/tours/winback_tour.js",

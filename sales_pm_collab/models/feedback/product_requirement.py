@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 from .customer_feedback_source_mixin import FEEDBACK_GROUPS
 
@@ -91,6 +92,18 @@ class ProductRequirement(models.Model):
             ):
                 result[requirement.id].add(partner.id)
         return result
+
+    @api.model
+    def _portal_domain(self, partner):
+        """Also the requirements the company's feedback is linked to (not cancelled)."""
+        commercial = partner.commercial_partner_id
+        linked = Domain(
+            "feedback_ids",
+            "any",
+            Domain("commercial_partner_id", "=", commercial.id)
+            & Domain("state", "!=", "cancelled"),
+        )
+        return super()._portal_domain(partner) | (Domain("active", "=", True) & linked)
 
     def _with_history(self):
         """Requirements with customer feedback are archived, not deleted, too."""

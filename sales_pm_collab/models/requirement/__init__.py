@@ -12,6 +12,7 @@ from . import product_requirement_review_line
 from . import crm_lead_winback
 from . import product_requirement_winback
 from . import product_release_winback
+from . import product_requirement_portal
 
 # core models the area extends
 from . import crm_lead

@@ -16,6 +16,8 @@ PM_ONLY_FIELDS = frozenset(
         "user_id",
         "decision_note",
         "decline_reason",
+        # customers see the decline reason on their portal only when this is set
+        "decline_reason_shared",
         "release_id",
         # who asked: the creator, or a team member their sales manager raises it for
         "requested_by_id",

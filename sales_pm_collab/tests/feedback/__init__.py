@@ -8,5 +8,7 @@ from . import (
     test_feedback_requirement,
     test_feedback_sla,
     test_feedback_workflow,
+    test_portal_feedback,
     test_ui_feedback,
+    test_ui_portal_feedback,
 )

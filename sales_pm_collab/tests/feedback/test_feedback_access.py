@@ -179,20 +179,20 @@ class TestFeedbackAccess(FeedbackCommon):
             )
 
     def test_no_access_for_other_roles(self):
-        for user in (self.user_employee, self.user_portal):
-            with self.subTest(user=user.login), self.assertRaises(AccessError):
-                self.Feedback.with_user(user).search([])
+        with self.assertRaises(AccessError):
+            self.Feedback.with_user(self.user_employee).search([])
+        # a portal user without a customer company: only its own (none)
+        self.assertFalse(self.Feedback.with_user(self.user_portal).search([]))
         partner = self.customer.with_user(self.user_employee)
         self.assertNotIn("feedback_count", partner.fields_get())
         self.assertEqual(partner.read(["name"])[0]["name"], self.customer.name)
 
-    def test_portal_customers_will_see_only_their_own(self):
-        """No portal access yet (a later issue adds the pages); the rule waiting for
-        it keeps a portal user to their own company's feedback."""
+    def test_portal_customers_see_only_their_own(self):
+        """Portal customers read (never change) their own company's feedback: the
+        customer portal's pages (tests in test_portal_feedback, test_ui_portal_feedback)."""
         portal = self.user_portal
         portal.partner_id.parent_id = self.cust_lead
-        with self.assertRaises(AccessError):
-            self.Feedback.with_user(portal).search([])
+        self.assertEqual(self.Feedback.with_user(portal).search([]), self.fb_lead)
         domain = self.env["ir.rule"].with_user(portal)._compute_domain(self.Feedback._name, "read")
         self.assertEqual(self.all_feedback.filtered_domain(domain), self.fb_lead)
 

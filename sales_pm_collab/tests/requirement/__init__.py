@@ -1,4 +1,5 @@
 from . import (
+    test_portal_requirement,
     test_requirement_access,
     test_requirement_demand,
     test_requirement_hostile,
