@@ -103,6 +103,10 @@
         "demo/rebate/rebate_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_pm_collab/static/src/requirement/suggest_char_field.js",
+            "sales_pm_collab/static/src/requirement/link_match_button.js",
+        ],
         "web.assets_tests": [
             "sales_pm_collab/static/tests/tours/requirement_tour.js",
             "sales_pm_collab/static/tests/tours/feedback_tour.js",

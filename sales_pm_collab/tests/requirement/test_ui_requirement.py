@@ -56,3 +56,21 @@ class TestUiRequirement(HttpCase):
         self.assertEqual(requirement.stage_id, self.env.ref(f"{MODULE}.requirement_stage_review"))
         self.assertTrue(requirement.first_response_date)
         self.assertEqual(requirement.lead_ids.requirement_ids, requirement)
+
+    def test_rep_gets_suggestions_while_typing(self):
+        """Issue 17 item 5: suggestions appear while the title is typed (debounced, no
+        need to leave the field), plurals match, the one already linked is greyed."""
+        Requirement = self.env["product.requirement"]
+        labels = Requirement.create({"name": "Tour: barcode labels on trolleys"})
+        scanning = Requirement.create(
+            {"name": "Tour: trolley barcode scanning", "lead_ids": [(4, self.lead.id)]}
+        )
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_action_pipeline",
+            "sales_pm_collab_requirement_suggest",
+            login="tour_rep",
+        )
+        self.assertEqual(self.lead.requirement_ids, labels | scanning)
+        self.assertEqual(
+            Requirement.search_count([("name", "ilike", "trolley")]), 2, "no duplicate"
+        )
