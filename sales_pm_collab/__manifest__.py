@@ -34,6 +34,7 @@
         "wizard/requirement/product_requirement_raise_wizard_views.xml",
         "wizard/requirement/product_requirement_merge_wizard_views.xml",
         "wizard/requirement/product_requirement_decline_wizard_views.xml",
+        "wizard/requirement/product_release_date_wizard_views.xml",
         "data/requirement/mail_template_data.xml",
         # feedback
         "security/feedback/ir.model.access.csv",

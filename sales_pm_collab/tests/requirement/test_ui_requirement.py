@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..common import MODULE
@@ -74,3 +75,17 @@ class TestUiRequirement(HttpCase):
         self.assertEqual(
             Requirement.search_count([("name", "ilike", "trolley")]), 2, "no duplicate"
         )
+
+    def test_pm_marks_released_without_a_date(self):
+        """Issue 17 item 6: Mark Released without a release date asks for it."""
+        release = self.env["product.release"].create({"name": "Tour 1.0"})
+        self.env["product.requirement"].create(
+            {"name": "Tour: shipped one", "release_id": release.id}
+        )
+        self.start_tour(
+            f"/odoo/action-sales_pm_collab.action_product_release/{release.id}",
+            "sales_pm_collab_release_date",
+            login="tour_pm",
+        )
+        self.assertEqual(release.state, "released")
+        self.assertEqual(release.date_released, fields.Date.context_today(release))

@@ -115,3 +115,29 @@ registry.category("web_tour.tours").add("sales_pm_collab_requirement_suggest", {
         },
     ],
 });
+
+// A product manager marks a release without a release date as released: a small
+// dialog asks for the date (today by default) instead of an error.
+registry.category("web_tour.tours").add("sales_pm_collab_release_date", {
+    steps: () => [
+        {
+            content: "Mark the release released",
+            trigger: ".o_form_view .o_form_statusbar button[name='action_mark_released']",
+            run: "click",
+        },
+        {
+            content: "The dialog asks for the date, today by default",
+            trigger: ".modal .o_field_widget[name='date_released'] input:value(/[0-9]/)",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal button[name='action_mark_released']",
+            run: "click",
+        },
+        {
+            content: "The release is released",
+            trigger:
+                "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Released')",
+        },
+    ],
+});
