@@ -6,7 +6,9 @@
    one `web_read_group` grouped by stage that opens the unfolded columns (40 cards each)
    with the kanban's field specification, plus the `read_progress_bar` call the kanban
    makes alongside. Target: under 20 SQL queries and 150 ms for the cards.
-3. Changes one opportunity's expected revenue and counts the requirements whose demand
+3. Measures the suggestions of Raise Requirement while a rep types a title (English
+   with plurals, common words, Chinese, nothing alike). Target: under 100 ms each.
+4. Changes one opportunity's expected revenue and counts the requirements whose demand
    figures are recomputed (only those linked to it) and the queries it takes.
 
 Run: make bench ARGS=requirements
@@ -153,7 +155,9 @@ def generate(env):
             create_uid, write_uid, create_date, write_date)
         SELECT 'Bench requirement ' || g || ': ' || (%(words)s::text[])[1 + g %% 12]
                    || ' ' || (%(words)s::text[])[1 + (g * 7) %% 12],
-               '<p>Generated for the benchmark.</p>', %(company)s, %(currency)s,
+               '<p>Generated for the benchmark: ' || (%(needs)s::text[])[1 + g %% 16]
+                   || ', ' || (%(needs)s::text[])[1 + (g * 5) %% 16] || '.</p>',
+               %(company)s, %(currency)s,
                (%(kinds)s::text[])[1 + g %% 5],
                (%(stage_ids)s::int[])[1 + g %% %(ncycle)s],
                (%(states)s::text[])[1 + g %% %(ncycle)s],
@@ -170,6 +174,10 @@ def generate(env):
         {
             "words": "offline scanner coupon fapiao live stock queue wallet printer "
             "loyalty dealer serial".split(),
+            # descriptions: plurals and Chinese, as the suggestions meet them
+            "needs": "weighing scales|barcode labels|batteries of handhelds|receipt printers|"
+            "member points|e-invoices|电子秤称重|会员积分兑换|门店断网收银|扫码枪|小票打印机|"
+            "库存盘点|直播带货|分店调拨|冷链温度|发票抬头".split("|"),
             "company": company.id,
             "currency": company.currency_id.id,
             "kinds": ["feature", "improvement", "customisation", "integration", "defect"],
@@ -331,6 +339,41 @@ def measure_kanban(bench, env, pm):
     env.invalidate_all()
 
 
+def measure_suggestions(bench, env, pm):
+    """Raise Requirement's suggestions as a rep types a title: the wizard's compute
+    (`_find_similar`: candidates ranked in SQL, then scored) on 20,000 requirements."""
+    company = env.company
+    rep = env["res.users"].search([("login", "=", "bench_rep_1")])
+    context = {"lang": "en_US", "tz": "Asia/Shanghai", "allowed_company_ids": [company.id]}
+    lead = env["crm.lead"].search([("user_id", "=", rep.id)], limit=1)
+    Wizard = env(user=rep, context=context)["product.requirement.raise.wizard"]
+    env.cr.execute(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'product_requirement' "
+        "AND indexdef ILIKE '%%gin_trgm_ops%%' ORDER BY 1"
+    )
+    print(f"  trigram indexes: {[row[0] for row in env.cr.fetchall()] or 'none'}", flush=True)
+    titles = [
+        ("plurals", "Print barcodes on the weighing scales"),
+        ("common words", "Offline scanner for stock queues"),
+        ("Chinese", "门店电子秤条码打印"),
+        ("no match", "Quantum teleportation of pallets"),
+    ]
+    for _i in range(2):  # warm the caches (access rules, views) as a running server has them
+        Wizard.new({"lead_id": lead.id, "name": titles[0][1]}).match_ids  # noqa: B018
+        env.invalidate_all()
+    for label, title in titles:
+        with bench.measure(
+            f"Raise Requirement suggestions while typing ({label}: {title!r})",
+            env.cr,
+            target={"seconds": 0.100},
+            memory=False,
+        ) as row:
+            wizard = Wizard.new({"lead_id": lead.id, "name": title})
+            row["suggestions"] = len(wizard.match_ids)
+            row["first"] = wizard.match_ids[:1].requirement_id.name or ""
+        env.invalidate_all()
+
+
 def measure_one_lead_change(bench, env):
     Requirement = type(env["product.requirement"])
     cr = env.cr
@@ -411,6 +454,7 @@ def main():
         }
         print(f"  {counts}", flush=True)
         measure_kanban(bench, env, pm)
+        measure_suggestions(bench, env, pm)
         measure_one_lead_change(bench, env)
     return bench.save()
 

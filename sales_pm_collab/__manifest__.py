@@ -35,6 +35,7 @@
         "wizard/requirement/product_requirement_raise_wizard_views.xml",
         "wizard/requirement/product_requirement_merge_wizard_views.xml",
         "wizard/requirement/product_requirement_decline_wizard_views.xml",
+        "wizard/requirement/product_release_date_wizard_views.xml",
         "data/requirement/mail_template_data.xml",
         "views/requirement/portal_templates.xml",
         # feedback
@@ -106,6 +107,10 @@
         "demo/rebate/rebate_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_pm_collab/static/src/requirement/suggest_char_field.js",
+            "sales_pm_collab/static/src/requirement/link_match_button.js",
+        ],
         "web.assets_tests": [
             "sales_pm_collab/static/tests/tours/requirement_tour.js",
             "sales_pm_collab/static/tests/tours/feedback_tour.js",

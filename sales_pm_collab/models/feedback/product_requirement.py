@@ -41,6 +41,10 @@ class ProductRequirement(models.Model):
     def _compute_customer_count(self):
         return super()._compute_customer_count()
 
+    @api.depends("feedback_ids", "feedback_ids.commercial_partner_id", "feedback_ids.state")
+    def _compute_demand_partner_ids(self):
+        return super()._compute_demand_partner_ids()
+
     @api.depends("feedback_ids", "feedback_ids.state", "feedback_ids.satisfaction")
     def _compute_feedback_figures(self):
         figures = self._get_feedback_figures()

@@ -194,19 +194,32 @@ class ProductRelease(models.Model):
                         name=release.name,
                     )
                 )
-            if not release.date_released:
-                raise UserError(
-                    self.env._(
-                        "Set the release date of “%(name)s” before marking it released.",
-                        name=release.name,
-                    )
-                )
+        if self.filtered(lambda release: not release.date_released):
+            # ask for the date (today by default) instead of refusing
+            return self._window_action(
+                "sales_pm_collab.action_product_release_date_wizard",
+                context={"default_release_ids": self.ids},
+            )
         for release in self:
             requirements = release.requirement_ids.filtered(lambda r: r.state != "declined")
             requirements.write({"stage_id": stage.id})
             release._write_system({"state": "released"})
             release._notify_shipped(requirements)
+            release._close_beta_activities()
         return True
+
+    def _close_beta_activities(self):
+        """The beta test is over once released: its open Beta Test activities are done."""
+        self.ensure_one()
+        self.activity_feedback(
+            ["sales_pm_collab.mail_activity_type_beta_test"],
+            feedback=self.env._(
+                "%(release)s was released on %(date)s: the beta test is over.",
+                release=self.name,
+                date=format_date(self.env, self.date_released),
+            ),
+            only_automated=False,
+        )
 
     def _notify_shipped(self, requirements):
         """Tell the requester and each linked deal's salesperson; email customers if asked."""

@@ -32,6 +32,13 @@ class ProductRequirement(models.Model):
         help="Distinct companies behind the requirement: its customers, the customers of "
         "its opportunities and of its customer feedback (cancelled feedback excluded).",
     )
+    demand_partner_ids = fields.Many2many(
+        "res.partner",
+        string="All Customers",
+        compute="_compute_demand_partner_ids",
+        help="Every company counted in Customers Asking, each once: the customers added by "
+        "hand, those of its opportunities and of its customer feedback.",
+    )
     opportunity_count = fields.Integer(
         string="Opportunities Linked", compute="_compute_lead_demand", store=True
     )
@@ -87,6 +94,21 @@ class ProductRequirement(models.Model):
         partners = self._get_demand_partners()
         for requirement in self:
             requirement.customer_count = len(partners.get(requirement.id, ()))
+
+    @api.depends(
+        "partner_ids",
+        "partner_ids.commercial_partner_id",
+        "lead_ids",
+        "lead_ids.partner_id",
+        "lead_ids.partner_id.commercial_partner_id",
+    )
+    def _compute_demand_partner_ids(self):
+        # the same partners as `customer_count`, so the form's field and button agree
+        partners = self._get_demand_partners()
+        for requirement in self:
+            requirement.demand_partner_ids = self.env["res.partner"].browse(
+                sorted(partners.get(requirement.id, ()))
+            )
 
     def _get_demand_partners(self):
         """Commercial partners behind each requirement: {requirement id: set of partner ids}.

@@ -74,15 +74,61 @@ class TestRequirementRelease(RequirementCommon):
         with self.assertRaisesRegex(UserError, "has no requirements"):
             empty.with_user(self.user_pm).action_start_testing()
 
-    def test_release_refused_without_requirements_or_date(self):
-        empty = self.env["product.release"].create(
-            {"name": "Empty 1.0", "date_released": fields.Date.today()}
-        )
+    def test_release_refused_without_requirements(self):
+        empty = self.env["product.release"].create({"name": "Empty 1.0"})
         with self.assertRaisesRegex(UserError, "has no requirements"):
             empty.with_user(self.user_pm).action_mark_released()
-        with self.assertRaisesRegex(UserError, "Set the release date"):
-            self.release.with_user(self.user_pm).action_mark_released()
-        self.assertEqual(self.release.state, "planned")
+        self.assertEqual(empty.state, "planned")
+
+    def test_release_without_date_asks_for_it(self):
+        """Issue 17 item 6: no error, a small dialog asking for the date, today by
+        default; confirming it sets the date and releases."""
+        action = self.release.with_user(self.user_pm).action_mark_released()
+        self.assertEqual(self.release.state, "planned", "nothing done before the date")
+        self.assertEqual(action["res_model"], "product.release.date.wizard")
+        self.assertEqual(action["target"], "new")
+        Wizard = (
+            self.env[action["res_model"]].with_user(self.user_pm).with_context(**action["context"])
+        )
+        wizard = Wizard.create({})
+        self.assertEqual(wizard.release_ids, self.release)
+        self.assertEqual(wizard.date_released, fields.Date.context_today(wizard))
+        wizard.date_released = fields.Date.to_date("2026-03-02")
+        wizard.action_mark_released()
+        self.assertEqual(self.release.state, "released")
+        self.assertEqual(self.release.date_released, fields.Date.to_date("2026-03-02"))
+        self.assertEqual(self.offline.stage_id, self.stage_released)
+        # only product managers confirm it
+        other = self.env["product.release"].create({"name": "CloudPOS 9.10"})
+        self._requirement("Other", release_id=other.id)
+        with self.assertRaises(AccessError):
+            Wizard.with_user(self.user_rep).create({"release_ids": [Command.set(other.ids)]})
+
+    def test_release_closes_the_beta_test_activities(self):
+        """Issue 17 item 6: the open Beta Test activities of the release are done once it
+        is released (logged as done, with why); other activities stay."""
+        self.release.with_user(self.user_pm).action_start_testing()
+        beta = self._activities(self.release, self.beta_type)
+        self.assertEqual(len(beta), 2)
+        manual = self.release.activity_schedule(
+            "sales_pm_collab.mail_activity_type_beta_test", user_id=self.user_pm.id
+        )
+        todo = self.release.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.user_pm.id
+        )
+        self.release.date_released = fields.Date.today()
+        self.release.with_user(self.user_pm).action_mark_released()
+        self.assertFalse(self._activities(self.release, self.beta_type), "beta test over")
+        self.assertFalse(manual.active)
+        self.assertTrue(todo.active, "other activities stay")
+        done = (
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search([("id", "in", (beta | manual).ids)])
+        )
+        self.assertEqual(len(done), 3)
+        self.assertTrue(all(not a.active for a in done), "kept as done")
+        self.assertIn("the beta test is over", " ".join(self.release.message_ids.mapped("body")))
 
     def test_mark_released_tells_everyone(self):
         self.release.write({"date_released": fields.Date.today(), "state": "testing"})

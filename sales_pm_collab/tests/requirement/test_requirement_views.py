@@ -127,3 +127,65 @@ class TestRequirementViews(RequirementCommon):
             .get_views([(False, "calendar")])["views"]["calendar"]["arch"]
         )
         self.assertEqual(calendar.get("date_start"), "date_planned")
+
+    def _readonly_for(self, arch, field, user, requirements):
+        """{requirement: whether `field` is read-only} as the web client evaluates the
+        node's `readonly` expression on the values it reads as `user`."""
+        node = arch.find(f".//field[@name='{field}'][@readonly]")
+        self.assertIsNotNone(node, f"{field} has no readonly expression")
+        values = requirements.with_user(user).read(["can_edit", "state"])
+        return {row["id"]: bool(safe_eval(node.get("readonly"), row)) for row in values}
+
+    def test_priority_stars_read_only_where_not_editable(self):
+        """Issue 17 item 4: a rep cannot click the stars of a requirement they may not
+        edit (someone else's, or theirs once out of New); the list does the same."""
+        own_new = self._requirement("Rep's own, new")
+        own_reviewed = self._requirement("Rep's own, reviewed", stage_id=self.stage_review.id)
+        others = self._requirement("CS's, new", requested_by_id=self.user_cs.id)
+        records = own_new | own_reviewed | others
+        for view_type in ("kanban", "list"):
+            with self.subTest(view=view_type):
+                arch = self._arch(view_type, self.user_rep)
+                readonly = self._readonly_for(arch, "priority", self.user_rep, records)
+                self.assertEqual(
+                    readonly, {own_new.id: False, own_reviewed.id: True, others.id: True}
+                )
+                # the product manager edits every one of them
+                arch = self._arch(view_type, self.user_pm)
+                readonly = self._readonly_for(arch, "priority", self.user_pm, records)
+                self.assertFalse(any(readonly.values()))
+
+    def test_rice_score_labelled_on_cards(self):
+        card = self._arch("kanban").find(".//t[@t-name='card']")
+        score = card.find(".//field[@name='score']")
+        label = score.getparent()
+        self.assertIn("RICE", label.text or "")
+        self.assertIn("RICE", label.get("title"))
+
+    def test_form_customers_are_the_counted_ones(self):
+        """Issue 17 item 4: two deals of two customers, none added by hand: the form's
+        Customers field shows both, as its smart button counts them."""
+        requirement = self._requirement(
+            "Two customers by their deals",
+            lead_ids=[
+                Command.set(
+                    (self._lead(self.contact_a, 1000) | self._lead(self.contact_b, 2000)).ids
+                )
+            ],
+        )
+        as_rep = requirement.with_user(self.user_rep)
+        self.assertFalse(as_rep.partner_ids)
+        self.assertEqual(as_rep.customer_count, 2)
+        self.assertEqual(as_rep.demand_partner_ids, self.customer_a | self.customer_b)
+        form = self._arch("form", self.user_rep)
+        node = form.find(".//field[@name='demand_partner_ids']")
+        self.assertEqual(node.get("string"), "Customers")
+        self.assertEqual(
+            form.find(".//field[@name='partner_ids']").get("string"), "Other Customers"
+        )
+        # a customer added by hand and one of a deal are counted once each
+        requirement.partner_ids = self.customer_a | self.customer_c
+        self.assertEqual(
+            as_rep.demand_partner_ids, self.customer_a | self.customer_b | self.customer_c
+        )
+        self.assertEqual(as_rep.customer_count, 3)

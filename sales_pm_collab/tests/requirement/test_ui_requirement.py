@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..common import MODULE
@@ -56,3 +57,35 @@ class TestUiRequirement(HttpCase):
         self.assertEqual(requirement.stage_id, self.env.ref(f"{MODULE}.requirement_stage_review"))
         self.assertTrue(requirement.first_response_date)
         self.assertEqual(requirement.lead_ids.requirement_ids, requirement)
+
+    def test_rep_gets_suggestions_while_typing(self):
+        """Issue 17 item 5: suggestions appear while the title is typed (debounced, no
+        need to leave the field), plurals match, the one already linked is greyed."""
+        Requirement = self.env["product.requirement"]
+        labels = Requirement.create({"name": "Tour: barcode labels on trolleys"})
+        scanning = Requirement.create(
+            {"name": "Tour: trolley barcode scanning", "lead_ids": [(4, self.lead.id)]}
+        )
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_action_pipeline",
+            "sales_pm_collab_requirement_suggest",
+            login="tour_rep",
+        )
+        self.assertEqual(self.lead.requirement_ids, labels | scanning)
+        self.assertEqual(
+            Requirement.search_count([("name", "ilike", "trolley")]), 2, "no duplicate"
+        )
+
+    def test_pm_marks_released_without_a_date(self):
+        """Issue 17 item 6: Mark Released without a release date asks for it."""
+        release = self.env["product.release"].create({"name": "Tour 1.0"})
+        self.env["product.requirement"].create(
+            {"name": "Tour: shipped one", "release_id": release.id}
+        )
+        self.start_tour(
+            f"/odoo/action-sales_pm_collab.action_product_release/{release.id}",
+            "sales_pm_collab_release_date",
+            login="tour_pm",
+        )
+        self.assertEqual(release.state, "released")
+        self.assertEqual(release.date_released, fields.Date.context_today(release))

@@ -5,4 +5,5 @@ from . import (
     product_requirement_decline_wizard,
     product_requirement_merge_wizard,
     product_requirement_raise_wizard,
+    product_release_date_wizard,
 )

@@ -96,9 +96,13 @@ class ProductRequirementRaiseWizard(models.TransientModel):
                     company=wizard.lead_id.company_id,
                 )
             already = wizard.lead_id.sudo().requirement_ids
+            linked_note = self.env._("Already linked to this deal")
             wizard.match_ids = self.env["product.requirement.raise.match"]._match_commands(
                 matches,
-                lambda requirement, already=already: {"already_linked": requirement in already},
+                lambda requirement, already=already, note=linked_note: {
+                    "already_linked": requirement in already,
+                    "linked_note": note if requirement in already else False,
+                },
             )
             wizard.match_count = len(matches)
 
@@ -185,5 +189,11 @@ class ProductRequirementRaiseMatch(models.TransientModel):
     wizard_id = fields.Many2one(
         "product.requirement.raise.wizard", required=True, ondelete="cascade"
     )
-    already_linked = fields.Boolean()
+    already_linked = fields.Boolean(
+        help="The opportunity already counts in this requirement's demand: nothing to link."
+    )
+    linked_note = fields.Char(
+        string="Status",
+        help="Why a suggestion is greyed: the opportunity is already linked to it.",
+    )
     release_id = fields.Many2one(related="requirement_id.release_id")
