@@ -74,7 +74,7 @@ class Screen:
     path: the URL path; `{record}` is replaced by the id of the first record found with
     `record` = (model, domain, order) as the user; without a record, `fallback` is shot.
     action: the XML id of the addon's action behind the path, checked against
-    sales_pm_collab/views/*.xml so that a renamed action fails with a clear line.
+    sales_pm_collab/views/<area>/*.xml so that a renamed action fails with a clear line.
     click: a CSS selector clicked once the page is ready (a notebook tab, a settings app).
     """
 
@@ -147,8 +147,13 @@ SCREENS = [
         click=f'.settings_tab [data-key="{ADDON}"]',
         ready=".o_setting_container .settings",
     ),
-    # portal users, once the demo has them:
-    # Screen("partner", "partner", "/my/...", "...", ready=PORTAL_READY),
+    Screen(
+        "customer",
+        "customer",
+        "/my/feedback",
+        "the customer portal: the company's feedback and its SLA commitments",
+        ready=PORTAL_READY,
+    ),
 ]
 
 
@@ -461,12 +466,12 @@ def shoot(chrome, url, screen_ready, click, settle, timeout):
 def check_actions(screens):
     """Every addon action a screen names must exist in the addon's views."""
     ids = set()
-    for path in (ROOT / ADDON / "views").glob("*.xml"):
+    for path in (ROOT / ADDON / "views").glob("**/*.xml"):
         ids.update(re.findall(r'<record\s+id="([^"]+)"\s+model="ir\.actions', path.read_text()))
     missing = [s.action for s in screens if s.action and s.action.split(".", 1)[1] not in ids]
     if missing:
         raise ShotError(
-            f"action(s) {', '.join(missing)} not found in {ADDON}/views/*.xml: "
+            f"action(s) {', '.join(missing)} not found in {ADDON}/views/**/*.xml: "
             "update SCREENS in tools/screenshots.py"
         )
 
