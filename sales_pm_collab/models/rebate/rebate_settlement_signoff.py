@@ -170,10 +170,9 @@ class RebateSettlementLine(models.Model):
         )
         for line in disputed:
             settlement = line.settlement_id.sudo()
+            summary = line._dispute_summary()
             settlement.activity_ids.filtered(
-                lambda a, line=line: (
-                    a.res_id == settlement.id and a.summary == line._dispute_summary()
-                )
+                lambda activity, summary=summary: activity.summary == summary
             ).action_feedback(feedback=self.env._("Dispute resolved."))
             settlement.message_post(
                 body=self.env._(
