@@ -1,1 +1,1 @@
-from . import customer_feedback_rating, feedback_portal, rebate_xlsx
+from . import channel_portal, customer_feedback_rating, feedback_portal, rebate_xlsx

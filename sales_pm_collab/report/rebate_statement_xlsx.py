@@ -53,11 +53,12 @@ def _sheet_name(name, taken):
     return candidate
 
 
-def build_statement_workbook(settlement):
+def build_statement_workbook(settlement, partner=None):
     """The statement workbook of a settlement, as bytes.
 
     Sheets: Summary (one row per partner with every component), Adjustments (true-ups
-    of earlier periods), then one sheet of sources per partner.
+    of earlier periods), then one sheet of sources per partner. With ``partner`` (a
+    commercial partner, the portal's download), its own lines only.
     """
     settlement.ensure_one()
     env = settlement.env
@@ -76,6 +77,8 @@ def build_statement_workbook(settlement):
         "int": workbook.add_format({"num_format": "0"}),
     }
     lines = settlement.line_ids
+    if partner is not None:
+        lines = lines.filtered(lambda ln: ln.partner_id == partner)
     regular = lines.filtered(lambda ln: ln.line_type == "regular")
     adjustments = lines.filtered(lambda ln: ln.line_type == "adjustment")
     adjustment_by_partner = defaultdict(float)

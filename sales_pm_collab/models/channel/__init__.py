@@ -17,3 +17,4 @@ from . import crm_lead
 from . import sale_order
 from . import res_company
 from . import res_config_settings
+from . import res_partner_portal

@@ -25,3 +25,9 @@ from . import res_partner_grade_evaluation
 from . import account_move
 from . import account_move_line
 from . import res_partner
+from . import res_company
+from . import res_config_settings
+
+# the channel partner's portal: statement sign-off, programs to date and what-if
+from . import rebate_settlement_signoff
+from . import rebate_program_portal

@@ -162,7 +162,8 @@ class RebateSettlementLine(models.Model):
     def write(self, vals):
         self._check_engine()
         frozen = self.filtered(lambda ln: ln.settlement_id.state not in ("draft", "computed"))
-        if frozen and set(vals) - {"move_id"}:
+        # a settled line still gets its payout and its partner's sign-off
+        if frozen and set(vals) - {"move_id"} - set(self._collab_class_union("_signoff_fields")):
             raise UserError(
                 self.env._(
                     "The lines of settlement %(ref)s are settled and read-only.",

@@ -8,5 +8,6 @@ from . import (
     test_channel_lang,
     test_channel_satisfaction,
     test_channel_territory,
+    test_portal_channel,
     test_ui_channel,
 )

@@ -1,4 +1,5 @@
 from . import (
+    test_portal_rebate,
     test_rebate_access,
     test_rebate_channel,
     test_rebate_compute,
@@ -11,5 +12,6 @@ from . import (
     test_rebate_settlement,
     test_rebate_statement,
     test_rebate_trueup,
+    test_ui_portal_rebate,
     test_ui_rebate,
 )
