@@ -1,7 +1,16 @@
 # ruff: noqa: F403 (each area's package hands on its test modules, as mail/tests does)
 # the tests of each area live in its folder, as mail/tests/discuss/: Odoo's runner only
 # sees the test modules that this package imports
-from . import test_demo, test_i18n, test_install, test_native_fit, test_roles, test_ui_login
+from . import (
+    test_demo,
+    test_i18n,
+    test_install,
+    test_menus,
+    test_native_fit,
+    test_roles,
+    test_ui_clickbot,
+    test_ui_login,
+)
 from .channel import *
 from .feedback import *
 from .rebate import *

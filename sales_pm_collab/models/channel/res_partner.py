@@ -119,11 +119,28 @@ class ResPartner(models.Model):
         store=True,
         help="The most recent evaluation that was not rejected.",
     )
+    # the revenue's currency is the last evaluation's (its company's), stored: the pivot
+    # and graph of Channel Analysis sum a monetary measure only over a stored currency
+    # (core's partner currency_id is the current company's, computed, not stored)
+    channel_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Evaluation Currency",
+    )
     channel_revenue = fields.Monetary(
-        compute="_compute_last_evaluation", store=True, string="Last Revenue"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Revenue",
+        currency_field="channel_currency_id",
+        aggregator="sum",
     )
     channel_revenue_previous = fields.Monetary(
-        compute="_compute_last_evaluation", store=True, string="Last Previous Revenue"
+        compute="_compute_last_evaluation",
+        store=True,
+        string="Last Previous Revenue",
+        currency_field="channel_currency_id",
+        aggregator="sum",
     )
     channel_growth = fields.Float(
         compute="_compute_last_evaluation",
@@ -252,6 +269,7 @@ class ResPartner(models.Model):
 
     _LAST_EVALUATION_FIELDS = (
         "last_evaluation_id",
+        "channel_currency_id",
         "channel_revenue",
         "channel_revenue_previous",
         "channel_growth",
@@ -272,6 +290,7 @@ class ResPartner(models.Model):
                 [("partner_id", "in", self.ids), ("state", "!=", "rejected")],
                 [
                     "partner_id",
+                    "currency_id",
                     "revenue",
                     "revenue_previous",
                     "growth",
@@ -291,6 +310,7 @@ class ResPartner(models.Model):
         for partner in self:
             evaluation = last.get(partner.id, empty)
             partner.last_evaluation_id = evaluation
+            partner.channel_currency_id = evaluation.currency_id
             partner.channel_revenue = evaluation.revenue
             partner.channel_revenue_previous = evaluation.revenue_previous
             partner.channel_growth = evaluation.growth
@@ -315,6 +335,7 @@ class ResPartner(models.Model):
                 """
                 UPDATE res_partner p
                    SET last_evaluation_id = e.id,
+                       channel_currency_id = e.currency_id,
                        channel_revenue = e.revenue,
                        channel_revenue_previous = e.revenue_previous,
                        channel_growth = e.growth,
