@@ -25,3 +25,4 @@ from . import res_partner_grade_evaluation
 from . import account_move
 from . import account_move_line
 from . import res_partner
+from . import ir_actions_report
