@@ -3,6 +3,7 @@ from collections import OrderedDict
 import lxml.html
 
 from odoo import models
+
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 STATEMENT_REPORT = "sales_pm_collab.report_rebate_statement"
