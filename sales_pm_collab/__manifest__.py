@@ -103,7 +103,12 @@
         "demo/rebate/rebate_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_pm_collab/static/src/scss/collab_layout.scss",
+        ],
         "web.assets_tests": [
+            "sales_pm_collab/static/tests/tours/layout_checks.js",
+            "sales_pm_collab/static/tests/tours/layout_tour.js",
             "sales_pm_collab/static/tests/tours/requirement_tour.js",
             "sales_pm_collab/static/tests/tours/feedback_tour.js",
             "sales_pm_collab/static/tests/tours/channel_tour.js",
