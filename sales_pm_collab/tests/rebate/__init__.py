@@ -12,4 +12,5 @@ from . import (
     test_rebate_statement_pdf,
     test_rebate_trueup,
     test_ui_rebate,
+    test_ui_rebate_layout,
 )
