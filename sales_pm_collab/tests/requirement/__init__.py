@@ -11,4 +11,5 @@ from . import (
     test_requirement_triage,
     test_requirement_views,
     test_ui_requirement,
+    test_ui_requirement_layout,
 )

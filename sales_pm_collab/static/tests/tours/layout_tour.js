@@ -20,42 +20,6 @@ registry.category("web_tour.tours").add("sales_pm_collab_list_fits", {
     ],
 });
 
-// An opportunity's Requirements tab: the requirement's title gets the room, not the
-// decline reason.
-registry.category("web_tour.tours").add("sales_pm_collab_lead_requirements_fit", {
-    steps: () => [
-        {
-            content: "Open the Requirements tab",
-            trigger: ".o_notebook .nav-link[name=requirements]",
-            run: "click",
-        },
-        {
-            content: "The titles show: the widest column at 1440 px, whole cards on a phone",
-            trigger: ".o_field_widget[name=requirement_ids] :is(.o_data_row, .o_kanban_record)",
-            run() {
-                const field = document.querySelector(".o_field_widget[name=requirement_ids]");
-                const cards = [...field.querySelectorAll(".o_kanban_record:not(.o_kanban_ghost)")];
-                if (cards.length) {
-                    for (const card of cards) {
-                        assertNotCut(card.querySelector("[name=name]"), "a requirement's title");
-                        assertNotCut(card, "a requirement's card");
-                    }
-                    return;
-                }
-                assertListFits("the requirements", field, ["name", "stage_id", "release_id"]);
-                const width = (name) =>
-                    field.querySelector(`th[data-name=${name}]`)?.getBoundingClientRect().width ||
-                    0;
-                const title = width("name");
-                const reason = width("decline_reason");
-                if (title < 150 || title < reason) {
-                    throw new Error(`title column ${title} px, decline reason ${reason} px`);
-                }
-            },
-        },
-    ],
-});
-
 // The product manager's requirement kanban: each card's title keeps clear of the
 // card's ⋮ toggle (always visible on phones) and shows whole.
 registry.category("web_tour.tours").add("sales_pm_collab_requirement_cards", {
