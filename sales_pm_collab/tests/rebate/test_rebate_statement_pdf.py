@@ -2,7 +2,6 @@ import io
 import re
 import unicodedata
 import unittest
-from datetime import date
 
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
