@@ -115,6 +115,7 @@
         "web.assets_backend": [
             "sales_pm_collab/static/src/requirement/suggest_char_field.js",
             "sales_pm_collab/static/src/requirement/link_match_button.js",
+            "sales_pm_collab/static/src/scss/collab_layout.scss",
         ],
         # every tour of every area
         "web.assets_tests": ["sales_pm_collab/static/tests/tours/*.js"],

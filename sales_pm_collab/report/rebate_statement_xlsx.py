@@ -131,7 +131,7 @@ def build_statement_workbook(settlement, partner=None):
                 (env._("Yes") if line.capped else env._("No"), None),
                 (adjustment_by_partner.get(line.partner_id.id, 0.0), "money"),
                 (partner_total, "money"),
-                (line.move_id.display_name or "", None),
+                (line._get_statement_move_reference(), None),
                 (line.warning or "", None),
             ]
         )

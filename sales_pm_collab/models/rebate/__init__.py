@@ -25,6 +25,7 @@ from . import res_partner_grade_evaluation
 from . import account_move
 from . import account_move_line
 from . import res_partner
+from . import ir_actions_report
 from . import res_company
 from . import res_config_settings
 

@@ -270,6 +270,17 @@ class RebateSettlementLine(models.Model):
             "Rebate %(program)s %(period)s", program=program.name, period=self.period_label
         )
 
+    def _get_statement_move_reference(self):
+        """The line's credit note or bill as statements print it: its number and its
+        reference, whole (the move's display name shortens a reference past 50
+        characters to "[...]", and the reference names the settlement and period)."""
+        self.ensure_one()
+        move = self.move_id
+        if not move:
+            return ""
+        name = move._get_move_display_name()
+        return f"{name} ({move.ref})" if move.ref else name
+
     def _get_statement_documents(self):
         """Invoices and credit notes counted for this line's partner in its settlement,
         one entry per document and period: [{name, date, period, amount}]."""

@@ -11,7 +11,9 @@ from . import (
     test_rebate_lang,
     test_rebate_settlement,
     test_rebate_statement,
+    test_rebate_statement_pdf,
     test_rebate_trueup,
     test_ui_portal_rebate,
     test_ui_rebate,
+    test_ui_rebate_layout,
 )

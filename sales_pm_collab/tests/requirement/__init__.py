@@ -13,5 +13,6 @@ from . import (
     test_requirement_views,
     test_requirement_winback,
     test_ui_requirement,
+    test_ui_requirement_layout,
     test_ui_requirement_winback,
 )
