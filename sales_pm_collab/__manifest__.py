@@ -60,6 +60,7 @@
         "security/channel/ir.model.access.csv",
         "security/channel/channel_security.xml",
         "data/channel/ir_cron_data.xml",
+        "data/channel/ir_sequence_data.xml",
         "views/channel/res_partner_views.xml",
         "views/channel/res_partner_grade_views.xml",
         "views/channel/res_partner_training_views.xml",
@@ -70,6 +71,9 @@
         "views/channel/sale_order_views.xml",
         "views/channel/res_config_settings_views.xml",
         "wizard/channel/res_partner_grade_evaluation_wizard_views.xml",
+        "views/channel/crm_deal_registration_views.xml",
+        "wizard/channel/crm_deal_registration_reject_wizard_views.xml",
+        "views/channel/crm_deal_registration_portal_templates.xml",
         "data/channel/mail_template_data.xml",
         # rebates
         "security/rebate/ir.model.access.csv",
@@ -100,6 +104,7 @@
         "demo/channel/channel_partner_demo.xml",
         "demo/channel/channel_invoice_demo.xml",
         "demo/channel/channel_evaluation_demo.xml",
+        "demo/channel/crm_deal_registration_demo.xml",
         "demo/rebate/rebate_demo.xml",
     ],
     "assets": {

@@ -7,5 +7,7 @@ from . import (
     test_channel_ladder,
     test_channel_satisfaction,
     test_channel_territory,
+    test_deal_registration,
+    test_deal_registration_hostile,
     test_ui_channel,
 )
