@@ -112,6 +112,7 @@
             "sales_pm_collab/static/tests/tours/requirement_tour.js",
             "sales_pm_collab/static/tests/tours/feedback_tour.js",
             "sales_pm_collab/static/tests/tours/channel_tour.js",
+            "sales_pm_collab/static/tests/tours/deal_registration_tour.js",
             "sales_pm_collab/static/tests/tours/rebate_tour.js",
         ],
     },

@@ -87,9 +87,8 @@ class DealRegistrationPortal(CustomerPortal):
         Registration = request.env[MODEL]
         post = dict(post, product_ids=request.httprequest.form.getlist("product_ids"))
         try:
-            vals = Registration._portal_form_values(post)
             with request.env.cr.savepoint():
-                registration = Registration.create(vals)
+                registration = Registration._portal_create(post)
                 if post.get("submit"):
                     registration.action_submit()
         except (UserError, ValidationError, AccessError) as error:

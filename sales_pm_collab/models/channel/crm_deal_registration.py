@@ -430,7 +430,8 @@ class CrmDealRegistration(models.Model):
                 )
                 if part
             ),
-            "products": ", ".join(self.product_ids.mapped("display_name")),
+            # the names of its own products (a portal user reads no product records)
+            "products": ", ".join(self.sudo().product_ids.mapped("display_name")),
             "expected_revenue": self.expected_revenue,
             "currency": self.currency_id,
             "expected_close_date": self.expected_close_date,
@@ -498,10 +499,22 @@ class CrmDealRegistration(models.Model):
         chosen = [int(pid) for pid in product_ids]
         if set(chosen) - allowed:
             raise ValidationError(self.env._("Products: choose products of the list."))
-        vals["product_ids"] = [fields.Command.set(chosen)]
+        vals["product_ids"] = chosen
         if not vals["customer_name"]:
             raise ValidationError(self.env._("A deal registration needs the customer's name."))
         return vals
+
+    @api.model
+    def _portal_create(self, post):
+        """A registration from the portal form, as the portal user (its record rules and
+        the model's checks apply). The products, checked against the form's list, are
+        linked by the server: a portal user reads no product records."""
+        vals = self._portal_form_values(post)
+        product_ids = vals.pop("product_ids")
+        registration = self.create(vals)
+        if product_ids:
+            registration.sudo().product_ids = [fields.Command.set(product_ids)]
+        return registration
 
     # === Actions === #
 

@@ -10,4 +10,5 @@ from . import (
     test_deal_registration,
     test_deal_registration_hostile,
     test_ui_channel,
+    test_ui_deal_registration,
 )
