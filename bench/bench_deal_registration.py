@@ -106,8 +106,11 @@ def main():
         states = env["res.country.state"].search([("country_id", "=", cn.id)], limit=N_TERRITORIES)
         partners = env["res.partner"].create(
             [
-                {"name": f"Bench registering partner {i:03d}", "is_company": True,
-                 "channel_type": "agent"}
+                {
+                    "name": f"Bench registering partner {i:03d}",
+                    "is_company": True,
+                    "channel_type": "agent",
+                }
                 for i in range(N_PARTNERS)
             ]
         )
@@ -133,8 +136,10 @@ def main():
         env.invalidate_all()
         Registration = env["crm.deal.registration"]
         rows = env.execute_query(SQL("SELECT count(*) FROM crm_deal_registration"))
-        print(f"  data: {len(customer_ids)} customers, {rows[0][0]} registrations, "
-              f"{N_LEADS} open direct opportunities, {N_TERRITORIES} exclusive territories")
+        print(
+            f"  data: {len(customer_ids)} customers, {rows[0][0]} registrations, "
+            f"{N_LEADS} open direct opportunities, {N_TERRITORIES} exclusive territories"
+        )
 
         def item(key, n, partner):
             name = f"客户{n} 商贸有限公司"

@@ -57,9 +57,7 @@ class DealRegistrationPortal(CustomerPortal):
             return request.redirect("/my")
         Registration = request.env[MODEL]
         total = Registration.search_count([])
-        pager = portal_pager(
-            url="/my/registrations", total=total, page=page, step=PAGE_SIZE
-        )
+        pager = portal_pager(url="/my/registrations", total=total, page=page, step=PAGE_SIZE)
         registrations = Registration.search([], limit=PAGE_SIZE, offset=pager["offset"])
         values = self._prepare_portal_layout_values()
         values.update(
@@ -78,9 +76,7 @@ class DealRegistrationPortal(CustomerPortal):
             return request.redirect("/my")
         return self._render_registration_form({}, error=None)
 
-    @http.route(
-        "/my/registrations/new", type="http", auth="user", website=True, methods=["POST"]
-    )
+    @http.route("/my/registrations/new", type="http", auth="user", website=True, methods=["POST"])
     def portal_deal_registration_create(self, **post):
         if not self._deal_registration_partner():
             return request.redirect("/my")

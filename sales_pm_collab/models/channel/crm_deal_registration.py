@@ -14,7 +14,7 @@ CUSTOMER_NAME_SIZE = 200
 # characters left out when comparing customer names: spaces and punctuation, Latin and
 # Chinese (full-width brackets, commas, the ideographic space); ASCII letters are lowered.
 # The SQL twin (crm_deal_registration_conflict.sql_customer_key) uses the same table.
-NAME_NOISE = " \t\r\n\u3000.,;:\"()[]{}&-_/·、，。；：（）【】《》“”‘’"
+NAME_NOISE = ' \t\r\n\u3000.,;:"()[]{}&-_/·、，。；：（）【】《》“”‘’'
 _NAME_TABLE = str.maketrans(ascii_uppercase, ascii_lowercase, NAME_NOISE)
 # the registration states in which a customer is claimed by its partner (pending or won)
 PENDING_STATES = ("submitted",)
@@ -68,9 +68,7 @@ class CrmDealRegistration(models.Model):
 
     # === Fields === #
 
-    name = fields.Char(
-        string="Reference", default="/", readonly=True, copy=False, index="trigram"
-    )
+    name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index="trigram")
     state = fields.Selection(
         REGISTRATION_STATES,
         string="Status",
@@ -125,10 +123,8 @@ class CrmDealRegistration(models.Model):
         tracking=True,
         help="The customer, matched or created on approval.",
     )
-    country_id = fields.Many2one("res.country", string="Country")
-    state_id = fields.Many2one(
-        "res.country.state", string="State", domain="[('country_id', '=?', country_id)]"
-    )
+    country_id = fields.Many2one("res.country")
+    state_id = fields.Many2one("res.country.state", domain="[('country_id', '=?', country_id)]")
     city = fields.Char()
     zip = fields.Char()
     product_ids = fields.Many2many("product.product", string="Products")
@@ -180,7 +176,7 @@ class CrmDealRegistration(models.Model):
         readonly=True,
         help="What the conflict check found when the registration was submitted.",
     )
-    conflict_count = fields.Integer(compute="_compute_conflict_count", string="Conflict Count")
+    conflict_count = fields.Integer(compute="_compute_conflict_count")
     reject_reason = fields.Text(readonly=True, copy=False, tracking=True)
     approval_hours = fields.Float(
         string="Approval Time (hours)",
@@ -362,9 +358,7 @@ class CrmDealRegistration(models.Model):
                 False,
                 self.env.company.id,
             ):
-                raise AccessError(
-                    self.env._("You can only register deals for your own company.")
-                )
+                raise AccessError(self.env._("You can only register deals for your own company."))
 
     def _check_may_edit(self, vals):
         """Only drafts are edited (a submitted registration is what was checked and
@@ -374,7 +368,9 @@ class CrmDealRegistration(models.Model):
         if set(vals) <= {"link_lead_id"} and manager:
             if any(registration.state != "submitted" for registration in self):
                 raise UserError(
-                    self.env._("The opportunity to link is chosen while the registration is submitted.")
+                    self.env._(
+                        "The opportunity to link is chosen while the registration is submitted."
+                    )
                 )
             return
         ignored = {key for key in vals if key.startswith(("message_", "activity_"))}
@@ -390,8 +386,10 @@ class CrmDealRegistration(models.Model):
             )
         if not manager:
             user = self.env.user
-            if not user.share or "company_id" in vals or (
-                "partner_id" in vals and vals["partner_id"] != user.commercial_partner_id.id
+            if (
+                not user.share
+                or "company_id" in vals
+                or ("partner_id" in vals and vals["partner_id"] != user.commercial_partner_id.id)
             ):
                 raise AccessError(
                     self.env._("You can only change the draft registrations of your own company.")
@@ -404,7 +402,6 @@ class CrmDealRegistration(models.Model):
     # === Portal === #
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for registration in self:
             registration.access_url = f"/my/registrations/{registration.id}"
 
@@ -473,7 +470,9 @@ class CrmDealRegistration(models.Model):
                 continue
             if not raw.isdigit() or not self.env[model].sudo().browse(int(raw)).exists():
                 raise ValidationError(
-                    self.env._("%(field)s: choose one of the list.", field=self._fields[name].string)
+                    self.env._(
+                        "%(field)s: choose one of the list.", field=self._fields[name].string
+                    )
                 )
             vals[name] = int(raw)
         revenue = (post.get("expected_revenue") or "").strip().replace(",", "")

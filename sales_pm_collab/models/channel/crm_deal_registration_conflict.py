@@ -50,7 +50,7 @@ class CrmDealRegistrationConflict(models.Model):
     company_id = fields.Many2one(related="registration_id.company_id", store=True)
     kind = fields.Selection(CONFLICT_KINDS, required=True, readonly=True)
     other_registration_id = fields.Many2one(
-        "crm.deal.registration", string="Other Registration", readonly=True, ondelete="cascade"
+        "crm.deal.registration", readonly=True, ondelete="cascade"
     )
     lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True, ondelete="cascade")
     territory_id = fields.Many2one("sale.territory", readonly=True, ondelete="cascade")
@@ -257,6 +257,4 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # the conflict check finds customers by their name's key (sql_customer_key)
-    _deal_registration_key_idx = models.Index(
-        f"(translate(name, '{_SQL_FROM}', '{_SQL_TO}'))"
-    )
+    _deal_registration_key_idx = models.Index(f"(translate(name, '{_SQL_FROM}', '{_SQL_TO}'))")

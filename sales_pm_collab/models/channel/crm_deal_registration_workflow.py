@@ -43,9 +43,13 @@ class CrmDealRegistration(models.Model):
         for registration in self:
             vals = {"state": "submitted", "submit_date": now}
             if registration.name in (False, "/"):
-                vals["name"] = self.env["ir.sequence"].sudo().with_company(
-                    registration.company_id
-                ).next_by_code("crm.deal.registration") or "/"
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .sudo()
+                    .with_company(registration.company_id)
+                    .next_by_code("crm.deal.registration")
+                    or "/"
+                )
             registration._write_system(vals)
         self.env["crm.deal.registration.conflict"].sudo().create(self._conflict_vals(found))
         self._notify_submitted()
@@ -62,8 +66,7 @@ class CrmDealRegistration(models.Model):
         ):
             raise AccessError(
                 self.env._(
-                    "Only the registering partner or a channel manager submits a deal "
-                    "registration."
+                    "Only the registering partner or a channel manager submits a deal registration."
                 )
             )
         self.check_access("write")
@@ -128,18 +131,15 @@ class CrmDealRegistration(models.Model):
         """A partner registers a customer once: while one of its registrations of that
         customer is submitted or approved, another is refused with the one to look at."""
         keys = {(r.partner_id.id, r.customer_vat_key, r.customer_key, r.city_key) for r in self}
-        others = (
-            self.sudo()
-            .search(
-                [
-                    ("id", "not in", self.ids),
-                    ("partner_id", "in", [key[0] for key in keys]),
-                    ("state", "in", PENDING_STATES + CLAIM_STATES),
-                    "|",
-                    ("customer_vat_key", "in", [key[1] for key in keys if key[1]]),
-                    ("customer_key", "in", [key[2] for key in keys]),
-                ]
-            )
+        others = self.sudo().search(
+            [
+                ("id", "not in", self.ids),
+                ("partner_id", "in", [key[0] for key in keys]),
+                ("state", "in", PENDING_STATES + CLAIM_STATES),
+                "|",
+                ("customer_vat_key", "in", [key[1] for key in keys if key[1]]),
+                ("customer_key", "in", [key[2] for key in keys]),
+            ]
         )
         for registration in self:
             for other in others:
@@ -159,9 +159,9 @@ class CrmDealRegistration(models.Model):
                             "%(url)s",
                             customer=registration.customer_name,
                             other=other.name,
-                            state=dict(
-                                self._fields["state"]._description_selection(self.env)
-                            )[other.state],
+                            state=dict(self._fields["state"]._description_selection(self.env))[
+                                other.state
+                            ],
                             url=other.access_url,
                         )
                     )
@@ -174,9 +174,9 @@ class CrmDealRegistration(models.Model):
             users = registration.partner_id.channel_manager_id
             if not users:
                 users = group.sudo().all_user_ids.filtered(
-                    lambda u, r=registration: u.active
-                    and not u.share
-                    and r.company_id in u.company_ids
+                    lambda u, r=registration: (
+                        u.active and not u.share and r.company_id in u.company_ids
+                    )
                 )[:1]
             for user in users:
                 registration.sudo().activity_schedule(
@@ -454,8 +454,11 @@ class CrmDealRegistration(models.Model):
                     customer=registration.customer_name,
                     until=format_date(self.env, registration.protection_until),
                 ),
-                user_id=(user or self.env.ref("base.user_admin", raise_if_not_found=False)
-                         or self.env.user).id,
+                user_id=(
+                    user
+                    or self.env.ref("base.user_admin", raise_if_not_found=False)
+                    or self.env.user
+                ).id,
             )
 
     # === Won / lost: the opportunity decides === #

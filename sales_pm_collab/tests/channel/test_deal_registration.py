@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -88,7 +88,9 @@ class TestDealRegistration(DealRegistrationCommon):
             .create({"reason": "Direct account"})
         )
         wizard.action_reject()
-        self.assertEqual((registration.state, registration.reject_reason), ("rejected", "Direct account"))
+        self.assertEqual(
+            (registration.state, registration.reject_reason), ("rejected", "Direct account")
+        )
 
     # === first approved wins === #
     def test_protected_customer_refused_for_another_partner(self):
@@ -165,7 +167,9 @@ class TestDealRegistration(DealRegistrationCommon):
         existing = self.env["res.partner"].create(
             {"name": "T-known", "is_company": True, "vat": "91440300MA5XXXX"}
         )
-        other = self._approved(self.dist_b, customer_name="T-known Ltd", customer_vat="91440300MA5XXXX")
+        other = self._approved(
+            self.dist_b, customer_name="T-known Ltd", customer_vat="91440300MA5XXXX"
+        )
         self.assertEqual(other.customer_partner_id, existing)
 
     def test_approve_links_chosen_opportunity(self):
@@ -220,7 +224,9 @@ class TestDealRegistration(DealRegistrationCommon):
         until = registration.protection_until
         Registration = self.env["crm.deal.registration"]
         reminder_day = until - timedelta(days=14)
-        self.assertEqual(Registration._cron_expire_registrations(today=reminder_day - timedelta(days=1)), (0, 0))
+        self.assertEqual(
+            Registration._cron_expire_registrations(today=reminder_day - timedelta(days=1)), (0, 0)
+        )
         self.assertEqual(Registration._cron_expire_registrations(today=reminder_day), (1, 0))
         activities = registration.activity_ids.filtered(
             lambda a: a.summary == "Registration protection ends soon"
@@ -232,11 +238,15 @@ class TestDealRegistration(DealRegistrationCommon):
         self.assertEqual(Registration._cron_expire_registrations(today=until), (0, 0))
         self.assertEqual(registration.state, "approved")
         messages = len(registration.message_ids)
-        self.assertEqual(Registration._cron_expire_registrations(today=until + timedelta(days=1)), (0, 1))
+        self.assertEqual(
+            Registration._cron_expire_registrations(today=until + timedelta(days=1)), (0, 1)
+        )
         self.assertEqual(registration.state, "expired")
         self.assertEqual(len(registration.message_ids), messages + 1)
         self.assertIn(self.dist_a, registration.message_ids[0].partner_ids)
-        self.assertEqual(Registration._cron_expire_registrations(today=until + timedelta(days=2)), (0, 0))
+        self.assertEqual(
+            Registration._cron_expire_registrations(today=until + timedelta(days=2)), (0, 0)
+        )
         self.assertEqual(len(registration.message_ids), messages + 1)
 
     # === orders of others === #

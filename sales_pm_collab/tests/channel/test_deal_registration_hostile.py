@@ -24,7 +24,6 @@ FORGED = {
 CONTEXTS = (("no key", {}), ("forged keys", FORGED))
 
 
-
 @tagged("post_install", "-at_install")
 @freeze_time(date(2026, 3, 2))
 class TestDealRegistrationHostile(DealRegistrationCommon):
@@ -202,7 +201,7 @@ class TestDealRegistrationHostile(DealRegistrationCommon):
         conflict = registration.conflict_ids[:1]
         self.assertTrue(conflict)
         Conflict = self.env["crm.deal.registration.conflict"]
-        for cname, context in CONTEXTS:
+        for _cname, context in CONTEXTS:
             with self.assertRaises(AccessError):
                 Conflict.with_user(self.user_channel).with_context(**context).create(
                     {"registration_id": registration.id, "kind": "territory"}
