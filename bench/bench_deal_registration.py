@@ -155,7 +155,7 @@ def main():
                 "zip": f"{100000 + (n % N_TERRITORIES) * 1000 + 5}",
             }
 
-        one = [item(1, 5, partners[7].id)]
+        one = [item(1, 6, partners[7].id)]
         Registration._find_registration_conflicts(one)  # warm the plans
         for run in range(3):
             with bench.measure(
