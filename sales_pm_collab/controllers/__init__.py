@@ -1,1 +1,7 @@
-from . import channel_portal, customer_feedback_rating, feedback_portal, rebate_xlsx
+from . import (
+    channel_portal,
+    customer_feedback_rating,
+    deal_registration_portal,
+    feedback_portal,
+    rebate_xlsx,
+)

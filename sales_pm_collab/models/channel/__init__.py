@@ -8,6 +8,9 @@ from . import res_partner_grade_evaluation_kpi
 from . import res_partner_grade_evaluation_ladder
 from . import sale_territory
 from . import sale_territory_conflict
+from . import crm_deal_registration
+from . import crm_deal_registration_conflict
+from . import crm_deal_registration_workflow
 
 # the feedback area's model: the channel partners behind a feedback
 from . import customer_feedback

@@ -49,3 +49,11 @@ class CrmLead(models.Model):
             lead.channel_territory_warning = Territory._conflict_warning(
                 conflicts.get(lead.id), customer_address=True
             )
+
+    # === Deal registrations follow their opportunity === #
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"stage_id", "active", "probability"} & set(vals):
+            self.env["crm.deal.registration"]._sync_from_leads(self)
+        return res

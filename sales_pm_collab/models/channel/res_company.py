@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -19,3 +20,17 @@ class ResCompany(models.Model):
         help="When an evaluation is applied, email the partner its result and what is "
         "missing for the next grade.",
     )
+    deal_registration_days = fields.Integer(
+        string="Registration Protection (days)",
+        default=90,
+        required=True,
+        help="An approved deal registration protects its customer for this many days from "
+        "the approval; a channel manager can extend it once by as many days.",
+    )
+
+    @api.constrains("deal_registration_days")
+    def _check_deal_registration_days(self):
+        if any(not 1 <= company.deal_registration_days <= 730 for company in self):
+            raise ValidationError(
+                self.env._("The protection of a deal registration lasts 1 to 730 days.")
+            )

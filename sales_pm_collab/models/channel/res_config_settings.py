@@ -10,3 +10,6 @@ class ResConfigSettings(models.TransientModel):
     channel_evaluation_email = fields.Boolean(
         related="company_id.channel_evaluation_email", readonly=False
     )
+    deal_registration_days = fields.Integer(
+        related="company_id.deal_registration_days", readonly=False
+    )

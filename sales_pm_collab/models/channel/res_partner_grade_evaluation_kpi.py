@@ -335,6 +335,45 @@ class ResPartnerGradeEvaluation(models.Model):
                 company=self.env.company.id,
             )
         )
+        result = {pid: list(customers) for pid, customers in rows}
+        for pid, customers in self._kpi_registered_new_customers(partners, start, end).items():
+            result[pid] = sorted(set(result.get(pid, [])) | set(customers))
+        return result
+
+    @api.model
+    def _kpi_registered_new_customers(self, partners, start, end):
+        """{partner_id: [customer ids]} of the partners' deal registrations won in the
+        window (their opportunity won) whose customer had won no opportunity before the
+        registration was approved: a won registered deal is a new customer of the
+        partner that registered it, whoever closed the opportunity."""
+        self.env["crm.deal.registration"].flush_model(
+            ["state", "close_date", "partner_id", "customer_partner_id", "approve_date"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT r.partner_id, ARRAY_AGG(DISTINCT r.customer_partner_id)
+                  FROM crm_deal_registration r
+                 WHERE r.state = 'won'
+                   AND r.partner_id = ANY(%(partners)s)
+                   AND r.customer_partner_id IS NOT NULL
+                   AND r.close_date >= %(start)s AND r.close_date < %(end)s
+                   AND r.company_id = %(company)s
+                   AND NOT EXISTS (
+                        SELECT 1
+                          FROM crm_lead e
+                          JOIN res_partner ec ON ec.id = e.partner_id
+                         WHERE e.won_status = 'won'
+                           AND ec.commercial_partner_id = r.customer_partner_id
+                           AND e.date_closed < r.approve_date)
+              GROUP BY r.partner_id
+                """,
+                partners=partners.ids,
+                start=start,
+                end=end,
+                company=self.env.company.id,
+            )
+        )
         return dict(rows)
 
     @api.model

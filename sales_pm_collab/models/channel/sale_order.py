@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 # who reads territory conflicts (ir.model.access.csv): a core salesperson without a
 # Collaboration role opens quotations without them
@@ -63,7 +63,101 @@ class SaleOrder(models.Model):
         res = super().action_confirm()
         if conflicts:
             self._create_territory_conflicts(conflicts)
+        self._create_registration_conflicts(self._registration_conflicts())
         return res
+
+    # === Registered deals === #
+
+    def _registration_conflicts(self):
+        """[(order_id, registration_id, seller_id, owner_id)] for the orders sold to a
+        customer (ordering or delivered to) that another partner's approved registration
+        protects, in ONE query. The registered deal itself (the order of its opportunity,
+        or of an opportunity with the registering partner as channel partner) and the
+        registering partner's own orders are not conflicts. The seller is the channel
+        partner on the order or its opportunity, else the company (direct sales)."""
+        if not self.ids:
+            return []
+        self.env.flush_all()
+        has_lead = "opportunity_id" in self._fields
+        lead_join = (
+            SQL("LEFT JOIN crm_lead l ON l.id = o.opportunity_id")
+            if has_lead
+            else SQL("LEFT JOIN crm_lead l ON FALSE")
+        )
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT o.id, r.id,
+                       COALESCE(CASE WHEN cp.channel_type IS NOT NULL THEN cp.id END,
+                                l.channel_partner_id, company.partner_id),
+                       r.partner_id
+                  FROM sale_order o
+                  JOIN res_company company ON company.id = o.company_id
+                  JOIN res_partner p ON p.id = o.partner_id
+                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                  JOIN res_partner s ON s.id = COALESCE(o.partner_shipping_id, o.partner_id)
+                  %(lead_join)s
+                  JOIN crm_deal_registration r
+                    ON r.customer_partner_id IN (p.commercial_partner_id, s.commercial_partner_id)
+                   AND r.company_id = o.company_id
+                   AND r.state = 'approved' AND r.protection_until >= %(today)s
+                 WHERE o.id = ANY(%(ids)s)
+                   AND cp.id != r.partner_id
+                   AND (l.id IS NULL OR l.id IS DISTINCT FROM r.lead_id)
+                   AND l.channel_partner_id IS DISTINCT FROM r.partner_id
+                 ORDER BY o.id, r.id
+                """,
+                lead_join=lead_join,
+                today=fields.Date.context_today(self),
+                ids=self.ids,
+            )
+        )
+
+    def _create_registration_conflicts(self, rows):
+        """A conflict of kind "registered deal" per order and registration (once, as an
+        order confirmed again keeps its conflicts), a to-do for the channel managers."""
+        if not rows:
+            return self.env["sale.territory.conflict"]
+        recorded = {
+            (conflict.sale_order_id.id, conflict.registration_id.id)
+            for conflict in self.env["sale.territory.conflict"]
+            .sudo()
+            .search(
+                [
+                    ("sale_order_id", "in", [row[0] for row in rows]),
+                    ("kind", "=", "registration"),
+                ]
+            )
+        }
+        orders = self.browse([row[0] for row in rows])
+        companies = {order.id: order.company_id for order in orders}
+        vals_list = [
+            {
+                "kind": "registration",
+                "sale_order_id": order_id,
+                "registration_id": registration_id,
+                "seller_id": seller_id,
+                "owner_ids": [fields.Command.set([owner_id])],
+                "company_id": companies[order_id].id,
+            }
+            for order_id, registration_id, seller_id, owner_id in rows
+            if (order_id, registration_id) not in recorded
+        ]
+        records = self.env["sale.territory.conflict"].sudo().create(vals_list)
+        records._notify_channel_managers()
+        for conflict in records:
+            conflict.sale_order_id.message_post(
+                body=self.env._(
+                    "The customer is protected by the deal registration %(registration)s of "
+                    "%(owner)s until %(until)s: recorded as a conflict for the channel "
+                    "managers.",
+                    registration=conflict.registration_id.name,
+                    owner=conflict.registration_id.partner_id.name,
+                    until=format_date(self.env, conflict.registration_id.protection_until),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return records
 
     def _territory_conflicts(self):
         """{order_id: (seller_id, [(territory_id, owner_ids)])} for the orders of channel

@@ -23,6 +23,8 @@ class SaleTerritoryConflict(models.Model):
         "state",
         "company_id",
         "blocked_override",
+        "kind",
+        "registration_id",
     )
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -50,9 +52,26 @@ class SaleTerritoryConflict(models.Model):
         readonly=True,
         help="The partners the territory is exclusively authorised to.",
     )
+    kind = fields.Selection(
+        [("territory", "Exclusive Territory"), ("registration", "Registered Deal")],
+        default="territory",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Exclusive territory: the order delivers into a territory authorised to other "
+        "partners. Registered deal: the order's customer is protected by another partner's "
+        "approved deal registration.",
+    )
+    registration_id = fields.Many2one(
+        "crm.deal.registration",
+        string="Deal Registration",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
+        help="The protected registration the order runs into.",
+    )
     territory_id = fields.Many2one(
         "sale.territory",
-        required=True,
         readonly=True,
         index=True,
         ondelete="restrict",
@@ -91,11 +110,18 @@ class SaleTerritoryConflict(models.Model):
         "order anyway.",
     )
 
-    @api.depends("sale_order_id.name", "territory_id.name")
+    _territory_or_registration = models.Constraint(
+        "CHECK((kind = 'territory' AND territory_id IS NOT NULL) OR "
+        "(kind = 'registration' AND registration_id IS NOT NULL))",
+        "A territory conflict names its territory; a registered-deal conflict its registration.",
+    )
+
+    @api.depends("sale_order_id.name", "territory_id.name", "registration_id.name")
     def _compute_name(self):
         for conflict in self:
             order = conflict.sale_order_id.name or ""
-            conflict.name = f"{order} / {conflict.territory_id.name or ''}"
+            other = conflict.territory_id.name or conflict.registration_id.name or ""
+            conflict.name = f"{order} / {other}"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -154,14 +180,27 @@ class SaleTerritoryConflict(models.Model):
                 )
             for user in users:
                 env = conflict._in_lang_of(user).env  # the to-do in its assignee's language
-                conflict.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=env._("Cross-territory sale to review"),
-                    note=env._(
+                if conflict.kind == "registration":
+                    summary = env._("Sale of a registered deal to review")
+                    note = env._(
+                        "%(seller)s sold %(order)s to a customer registered by %(owner)s "
+                        "(%(registration)s).",
+                        seller=conflict.seller_id.name,
+                        order=conflict.sale_order_id.name,
+                        owner=conflict.registration_id.partner_id.name,
+                        registration=conflict.registration_id.name,
+                    )
+                else:
+                    summary = env._("Cross-territory sale to review")
+                    note = env._(
                         "%(seller)s sold %(order)s into %(territory)s.",
                         seller=conflict.seller_id.name,
                         order=conflict.sale_order_id.name,
                         territory=conflict.territory_id.name,
-                    ),
+                    )
+                conflict.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=summary,
+                    note=note,
                     user_id=user.id,
                 )

@@ -17,6 +17,9 @@ from . import rebate_settlement_statement
 from . import rebate_settlement_line
 from . import rebate_settlement_source
 
+# the channel area's deal registrations: programs counting registered deals only
+from . import rebate_program_registration
+
 # the channel area's models: level multipliers, payouts left out of the revenue KPI
 from . import res_partner_grade
 from . import res_partner_grade_evaluation

@@ -15,6 +15,7 @@ TERMS_FIELDS = {
     "product_ids",
     "excluded_product_ids",
     "exclude_conflicts",
+    "registered_deals_only",
     "band_ids",
     "band_mode",
     "growth_rate",

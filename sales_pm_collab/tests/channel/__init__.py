@@ -8,6 +8,9 @@ from . import (
     test_channel_lang,
     test_channel_satisfaction,
     test_channel_territory,
+    test_deal_registration,
+    test_deal_registration_hostile,
     test_portal_channel,
     test_ui_channel,
+    test_ui_deal_registration,
 )

@@ -1,7 +1,7 @@
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 
@@ -391,3 +391,76 @@ class ChannelHostileCommon(ChannelCommon):
 
     def _evaluation_fields(self):
         return [*type(self.evaluation)._system_fields, "note", "notify_partner"]
+
+
+class DealRegistrationCommon(ChannelCommon):
+    """Two channel partners (A owns the exclusive territory East: Shanghai), a product,
+    and helpers to register, submit and approve deals as the channel manager, and to
+    confirm sales orders."""
+
+    # the customer most tests register
+    CUSTOMER = {
+        "customer_name": "上海瑞达精密机械有限公司",
+        "customer_vat": "91310000MA1FL0XX1",
+        "city": "上海",
+        "zip": "200040",
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["sale.territory"].search([]).action_archive()  # demo territories
+        cls.cn = cls.env.ref("base.cn")
+        cls.sh = cls.env.ref("base.state_cn_SH")
+        cls.east = cls.env["sale.territory"].create(
+            {
+                "name": "T-East",
+                "country_ids": [Command.set(cls.cn.ids)],
+                "state_ids": [Command.set(cls.sh.ids)],
+                "exclusive": True,
+                "partner_ids": [Command.set(cls.dist_a.ids)],
+            }
+        )
+        cls.reg_product = cls.env["product.product"].create(
+            {"name": "T-POS terminal", "list_price": 1000, "sale_ok": True}
+        )
+
+    def _registration(self, partner, user=None, **vals):
+        values = {
+            "partner_id": partner.id,
+            **self.CUSTOMER,
+            "country_id": self.cn.id,
+            "state_id": self.sh.id,
+            "expected_close_date": fields.Date.context_today(self.env.user) + timedelta(days=60),
+            "expected_revenue": 100000,
+            "product_ids": [Command.set(self.reg_product.ids)],
+        }
+        values.update(vals)
+        return (
+            self.env["crm.deal.registration"]
+            .with_user(user or self.user_channel)
+            .create(values)
+            .with_user(self.env.user)
+        )
+
+    def _submitted(self, partner, **vals):
+        registration = self._registration(partner, **vals)
+        registration.with_user(self.user_channel).action_submit()
+        return registration
+
+    def _approved(self, partner, **vals):
+        registration = self._submitted(partner, **vals)
+        registration.with_user(self.user_channel).action_approve()
+        return registration
+
+    def _order(self, customer, shipping=None, opportunity=None):
+        return self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "partner_shipping_id": (shipping or customer).id,
+                "opportunity_id": opportunity.id if opportunity else False,
+                "order_line": [
+                    Command.create({"product_id": self.reg_product.id, "product_uom_qty": 1})
+                ],
+            }
+        )

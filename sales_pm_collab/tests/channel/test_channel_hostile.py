@@ -335,6 +335,11 @@ class TestChannelHostile(ChannelHostileCommon):
             "owner_ids": [Command.set(self.dist_b.ids)],
             "territory_id": self.env["sale.territory"].create({"name": "T-Other zone"}).id,
             "company_id": self.company_2.id,
+            # a territory conflict turned into a registered-deal one
+            "kind": "registration",
+            "registration_id": self.env["crm.deal.registration"]
+            .create({"partner_id": self.dist_a.id, "customer_name": "T-reg", "city": "上海"})
+            .id,
         }
         self.assertEqual(set(forgeries), set(type(conflict)._system_fields))
         for role, name, context in self._cases():

@@ -9,6 +9,7 @@ from . import (
     test_rebate_hostile,
     test_rebate_hostile_terms,
     test_rebate_lang,
+    test_rebate_registration,
     test_rebate_settlement,
     test_rebate_statement,
     test_rebate_statement_pdf,

@@ -1,1 +1,1 @@
-from . import res_partner_grade_evaluation_wizard
+from . import crm_deal_registration_reject_wizard, res_partner_grade_evaluation_wizard
