@@ -1,1 +1,1 @@
-from . import customer_feedback_rating, rebate_xlsx
+from . import customer_feedback_rating, rebate_fund_portal, rebate_xlsx

@@ -16,6 +16,9 @@ from . import rebate_settlement_engine
 from . import rebate_settlement_statement
 from . import rebate_settlement_line
 from . import rebate_settlement_source
+from . import rebate_balance_move
+from . import rebate_settlement_balance
+from . import rebate_fund_claim
 
 # the channel area's models: level multipliers, payouts left out of the revenue KPI
 from . import res_partner_grade
@@ -25,3 +28,5 @@ from . import res_partner_grade_evaluation
 from . import account_move
 from . import account_move_line
 from . import res_partner
+from . import sale_order
+from . import sale_order_line
