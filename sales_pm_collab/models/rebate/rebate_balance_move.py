@@ -37,9 +37,7 @@ class RebateBalanceMove(models.Model):
         "note",
     )
 
-    partner_id = fields.Many2one(
-        "res.partner", string="Partner", required=True, index=True, readonly=True
-    )
+    partner_id = fields.Many2one("res.partner", required=True, index=True, readonly=True)
     program_id = fields.Many2one(
         "rebate.program",
         required=True,
@@ -104,7 +102,7 @@ class RebateBalanceMove(models.Model):
             )
         return super().create(vals_list)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "The rebate balance ledger is never edited: a correction is a new move "

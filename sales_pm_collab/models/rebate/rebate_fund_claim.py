@@ -39,7 +39,6 @@ class RebateFundClaim(models.Model):
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     partner_id = fields.Many2one(
         "res.partner",
-        string="Partner",
         required=True,
         index=True,
         tracking=True,
@@ -101,7 +100,6 @@ class RebateFundClaim(models.Model):
     )
     balance_move_ids = fields.One2many("rebate.balance.move", "claim_id", readonly=True)
     fund_available = fields.Monetary(
-        string="Fund Available",
         compute="_compute_fund_available",
         help="The partner's special fund of this program, not yet used.",
     )
@@ -131,9 +129,10 @@ class RebateFundClaim(models.Model):
             )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for claim in self:
             claim.access_url = f"/my/fund/claims/{claim.id}"
+        return result
 
     # === CONSTRAINTS === #
     @api.constrains("program_id")
