@@ -95,6 +95,11 @@
         "views/rebate/account_move_views.xml",
         "views/rebate/res_config_settings_views.xml",
         "views/rebate/portal_templates.xml",
+        "views/rebate/rebate_balance_move_views.xml",
+        "views/rebate/rebate_fund_claim_views.xml",
+        "views/rebate/sale_order_views.xml",
+        "wizard/rebate/rebate_fund_claim_reject_views.xml",
+        "views/rebate/rebate_fund_portal_templates.xml",
         "report/rebate_statement_report.xml",
         "report/rebate_accrual_report_views.xml",
         "report/rebate_pending_adjustment_views.xml",
@@ -115,6 +120,7 @@
         "demo/channel/crm_deal_registration_demo.xml",
         "demo/rebate/rebate_demo.xml",
         "demo/rebate/rebate_portal_demo.xml",
+        "demo/rebate/rebate_balance_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -3,5 +3,6 @@ from . import (
     customer_feedback_rating,
     deal_registration_portal,
     feedback_portal,
+    rebate_fund_portal,
     rebate_xlsx,
 )

@@ -2,3 +2,4 @@
 from . import requirement
 from . import feedback
 from . import channel
+from . import rebate

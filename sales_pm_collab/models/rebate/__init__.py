@@ -16,6 +16,9 @@ from . import rebate_settlement_engine
 from . import rebate_settlement_statement
 from . import rebate_settlement_line
 from . import rebate_settlement_source
+from . import rebate_balance_move
+from . import rebate_settlement_balance
+from . import rebate_fund_claim
 
 # the channel area's deal registrations: programs counting registered deals only
 from . import rebate_program_registration
@@ -35,3 +38,5 @@ from . import res_config_settings
 # the channel partner's portal: statement sign-off, programs to date and what-if
 from . import rebate_settlement_signoff
 from . import rebate_program_portal
+from . import sale_order
+from . import sale_order_line

@@ -7,7 +7,7 @@ class AccountMove(models.Model):
     _inherit = ["account.move", "collab.guard.mixin"]
     # the link makes a move a rebate payout, left out of every rebate base; only a
     # settlement's "Create Credit Notes / Bills" sets it
-    _system_fields = ("rebate_settlement_id",)
+    _system_fields = ("rebate_settlement_id", "rebate_fund_claim_id")
 
     rebate_settlement_id = fields.Many2one(
         "rebate.settlement",
@@ -16,6 +16,16 @@ class AccountMove(models.Model):
         index="btree_not_null",
         ondelete="restrict",
         help="The rebate settlement that created this credit note or bill.",
+    )
+
+    rebate_fund_claim_id = fields.Many2one(
+        "rebate.fund.claim",
+        string="Fund Claim",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The special fund claim this bill or credit note pays.",
     )
 
     def _is_rebate_neutralized(self):

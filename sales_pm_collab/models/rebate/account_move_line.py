@@ -1,10 +1,21 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
 class AccountMoveLine(models.Model):
     _name = "account.move.line"
     _inherit = ["account.move.line", "collab.guard.mixin"]
+    # a rebate deduction of a sales order (its line's program), never a sale
+    _system_fields = ("rebate_program_id",)
+
+    rebate_program_id = fields.Many2one(
+        "rebate.program",
+        string="Rebate Deducted",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The rebate program whose balance this discount line deducts.",
+    )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_rebate_source(self):

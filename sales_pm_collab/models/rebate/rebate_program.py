@@ -170,18 +170,52 @@ class RebateProgram(models.Model):
     )
     # === payout === #
     payout = fields.Selection(
-        [("credit_note", "Credit note"), ("vendor_bill", "Vendor bill")],
+        [
+            ("credit_note", "Credit note"),
+            ("vendor_bill", "Vendor bill"),
+            ("order_deduction", "Deduction on orders"),
+            ("fund", "Special fund"),
+        ],
         required=True,
         default="credit_note",
         tracking=True,
-        help="Credit note: deducted from what the partner owes.\nVendor bill: paid out in cash.",
+        help="Credit note: deducted from what the partner owes.\nVendor bill: paid out in "
+        "cash.\nDeduction on orders (抵扣货款): credits the partner's rebate balance, "
+        "which salespeople deduct on its next quotations as a discount line.\nSpecial "
+        "fund (专项基金): credits the partner's fund, spent through approved fund claims "
+        "(exhibitions, advertising, training).",
     )
     journal_id = fields.Many2one(
         "account.journal",
         check_company=True,
         tracking=True,
-        domain="[('type', '=', 'sale' if payout == 'credit_note' else 'purchase')]",
-        help="Journal of the credit notes or bills created for this program.",
+        domain="[('type', '=', 'sale' if (payout == 'credit_note' or (payout == 'fund' "
+        "and fund_move_type == 'credit_note')) else 'purchase')]",
+        help="Journal of the credit notes or bills created for this program (for a special "
+        "fund: of the approved claims).",
+    )
+    deduction_max_percent = fields.Float(
+        string="Max Deduction per Order (%)",
+        digits=(5, 2),
+        default=100.0,
+        tracking=True,
+        help="Highest share of a quotation's untaxed amount the rebate balance may take "
+        "off (100%: the whole order).",
+    )
+    balance_validity_months = fields.Integer(
+        string="Balance Valid (Months)",
+        tracking=True,
+        help="Months a credited balance stays usable after the settlement pays it in; "
+        "unused balance then expires (the partner is reminded 30 days before). 0: never "
+        "expires.",
+    )
+    fund_move_type = fields.Selection(
+        [("vendor_bill", "Vendor bill"), ("credit_note", "Credit note")],
+        string="Fund Claims Paid By",
+        default="vendor_bill",
+        tracking=True,
+        help="An approved fund claim is paid to the partner by a vendor bill (cash) or a "
+        "credit note (taken off what it owes).",
     )
     product_id = fields.Many2one(
         "product.product",
@@ -215,6 +249,14 @@ class RebateProgram(models.Model):
         "CHECK(growth_rate >= 0 AND growth_rate <= 100)",
         "The growth rate must be between 0 and 100%.",
     )
+    _deduction_max_percent_check = models.Constraint(
+        "CHECK(deduction_max_percent > 0 AND deduction_max_percent <= 100)",
+        "The highest deduction per order must be more than 0 and at most 100%.",
+    )
+    _balance_validity_check = models.Constraint(
+        "CHECK(balance_validity_months IS NULL OR balance_validity_months >= 0)",
+        "The validity of a rebate balance cannot be negative; 0 means it never expires.",
+    )
     _cap_amount_check = models.Constraint(
         "CHECK(cap_amount IS NULL OR cap_amount >= 0)",
         "The cap of a rebate program cannot be negative; leave it empty for no cap.",
@@ -234,10 +276,13 @@ class RebateProgram(models.Model):
             program.terms_locked = bool(locked.get(program.id))
 
     # === CONSTRAINT METHODS === #
-    @api.constrains("payout", "journal_id")
+    @api.constrains("payout", "journal_id", "fund_move_type")
     def _check_journal_type(self):
         for program in self.filtered("journal_id"):
-            expected = "sale" if program.payout == "credit_note" else "purchase"
+            if program.payout == "order_deduction":
+                continue
+            credit_note = program._get_move_payout() == "credit_note"
+            expected = "sale" if credit_note else "purchase"
             if program.journal_id.type != expected:
                 raise ValidationError(
                     self.env._(
@@ -245,7 +290,7 @@ class RebateProgram(models.Model):
                         "journal, not %(journal)s.",
                         name=program.name,
                         payout=self.env._("credit notes")
-                        if program.payout == "credit_note"
+                        if credit_note
                         else self.env._("vendor bills"),
                         type=self.env._("sales") if expected == "sale" else self.env._("purchase"),
                         journal=program.journal_id.display_name,
@@ -365,6 +410,15 @@ class RebateProgram(models.Model):
                 "default_date_to": date_to,
             },
         }
+
+    # === BUSINESS METHODS: payout === #
+    def _get_move_payout(self):
+        """The kind of move the program creates: credit_note or vendor_bill (a fund pays
+        its claims as the program says; order deductions create none)."""
+        self.ensure_one()
+        if self.payout == "fund":
+            return self.fund_move_type or "vendor_bill"
+        return self.payout
 
     # === BUSINESS METHODS: who and what counts === #
     def _get_eligible_partners(self, date_from=None):

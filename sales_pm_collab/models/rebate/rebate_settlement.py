@@ -458,6 +458,8 @@ class RebateSettlement(models.Model):
                         ref=settlement.name,
                     )
                 )
+            # balance credits (order deduction, special fund) are taken back, if unused
+            settlement._reverse_balance_credits()
             settlement._write_step("cancelled")
             # the journal items counted by this settlement may be counted again
             self.env["rebate.settlement.source"]._mark_cancelled(settlement)

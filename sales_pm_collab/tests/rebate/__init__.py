@@ -1,11 +1,14 @@
 from . import (
     test_portal_rebate,
     test_rebate_access,
+    test_rebate_balance,
+    test_rebate_balance_concurrency,
     test_rebate_channel,
     test_rebate_compute,
     test_rebate_concurrency,
     test_rebate_config,
     test_rebate_contract,
+    test_rebate_fund_claim,
     test_rebate_hostile,
     test_rebate_hostile_terms,
     test_rebate_lang,
@@ -17,4 +20,5 @@ from . import (
     test_ui_portal_rebate,
     test_ui_rebate,
     test_ui_rebate_layout,
+    test_ui_rebate_balance,
 )

@@ -28,7 +28,7 @@ CONTRACT = {
         "special_ids": ("one2many", "rebate.program.special"),
         "apply_grade_multiplier": ("boolean", None),
         "cap_amount": ("monetary", None),
-        "payout": ("selection", ["credit_note", "vendor_bill"]),
+        "payout": ("selection", ["credit_note", "vendor_bill", "order_deduction", "fund"]),
         "journal_id": ("many2one", "account.journal"),
         "product_id": ("many2one", "product.product"),
         "state": ("selection", ["draft", "active", "closed"]),
@@ -96,6 +96,30 @@ CONTRACT = {
         "settlement_line_id": ("many2one", "rebate.settlement.line"),
         "move_line_id": ("many2one", "account.move.line"),
         "amount": ("monetary", None),
+    },
+    # issue 13: the partner rebate balance and fund claims
+    "rebate.balance.move": {
+        "partner_id": ("many2one", "res.partner"),
+        "program_id": ("many2one", "rebate.program"),
+        "settlement_line_id": ("many2one", "rebate.settlement.line"),
+        "amount": ("monetary", None),
+        "kind": ("selection", ["credit", "use", "expiry", "reversal"]),
+        "sale_order_id": ("many2one", "sale.order"),
+        "claim_id": ("many2one", "rebate.fund.claim"),
+        "date": ("date", None),
+        "expires_on": ("date", None),
+    },
+    "rebate.fund.claim": {
+        "partner_id": ("many2one", "res.partner"),
+        "program_id": ("many2one", "rebate.program"),
+        "amount": ("monetary", None),
+        "purpose": (
+            "selection",
+            ["exhibition", "advertising", "training", "promotion", "other"],
+        ),
+        "attachment_ids": ("many2many", "ir.attachment"),
+        "state": ("selection", ["draft", "submitted", "checked", "approved", "rejected"]),
+        "move_id": ("many2one", "account.move"),
     },
 }
 

@@ -1,0 +1,1 @@
+from . import rebate_fund_claim_reject
