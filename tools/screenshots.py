@@ -142,10 +142,18 @@ SCREENS = [
     Screen(
         "collab_admin",
         "collab_admin",
-        "/odoo/settings",
-        "the Collaboration settings page",
-        click=f'.settings_tab [data-key="{ADDON}"]',
-        ready=".o_setting_container .settings",
+        # app administrators configure the app's records; the company switches are on
+        # Odoo's Settings page, for Settings administrators (as for every app)
+        _action(f"{ADDON}.action_res_partner_grade_channel"),
+        "the partner levels (Configuration), which the app administrator maintains",
+        action=f"{ADDON}.action_res_partner_grade_channel",
+    ),
+    Screen(
+        "partner",
+        "partner",
+        "/my/channel",
+        "the channel partner portal: the level passport and the gap to the next level",
+        ready=PORTAL_READY,
     ),
     Screen(
         "customer",
