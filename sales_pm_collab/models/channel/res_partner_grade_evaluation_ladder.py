@@ -321,7 +321,10 @@ class ResPartnerGradeEvaluation(models.Model):
                     if value > 1
                     else self.env._("1 mandatory training")
                 )
-        return self.env._("; ").join(texts) if texts else ""
+        # Chinese joins with a full-width semicolon; a one-character term cannot go
+        # through the .po files (Odoo's export leaves terms that short out)
+        separator = "；" if (self.env.lang or "").startswith("zh") else "; "
+        return separator.join(texts)
 
     @api.model
     def _render_gap(self, gap):
