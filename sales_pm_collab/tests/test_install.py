@@ -19,7 +19,9 @@ class TestInstall(CollabCommon):
         self.assertTrue(module.application)
         self.assertEqual(module.category_id, self.env.ref("base.module_category_sales_crm"))
         deps = set(module.dependencies_id.mapped("name"))
-        self.assertEqual(deps, {"crm", "sale_management", "sale_crm", "partnership", "portal", "rating"})
+        self.assertEqual(
+            deps, {"crm", "sale_management", "sale_crm", "partnership", "portal", "rating"}
+        )
 
     def test_every_model_has_access_rules(self):
         """A model of the addon without an access row is unusable (and logs a warning).

@@ -19,6 +19,6 @@ from . import (
     test_rebate_trueup,
     test_ui_portal_rebate,
     test_ui_rebate,
-    test_ui_rebate_layout,
     test_ui_rebate_balance,
+    test_ui_rebate_layout,
 )
