@@ -3,6 +3,7 @@ from . import (
     test_channel_approval,
     test_channel_hostile,
     test_channel_hostile_config,
+    test_channel_kanban,
     test_channel_kpi,
     test_channel_ladder,
     test_channel_lang,
