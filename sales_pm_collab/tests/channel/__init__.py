@@ -13,5 +13,6 @@ from . import (
     test_deal_registration_hostile,
     test_portal_channel,
     test_ui_channel,
+    test_ui_channel_layout,
     test_ui_deal_registration,
 )
