@@ -244,11 +244,11 @@ class ResPartnerGradeEvaluation(models.Model):
                 f"({evaluation.date_from or ''} - {evaluation.date_to or ''})"
             )
 
-    @api.depends("gap_data")
+    @api.depends("gap_data", "currency_id")
     @api.depends_context("lang")
     def _compute_gap_note(self):
         for evaluation in self:
-            evaluation.gap_note = self._render_gap(evaluation.gap_data)
+            evaluation.gap_note = self._render_gap(evaluation.gap_data, evaluation.currency_id)
 
     # === CRUD === #
     @api.model_create_multi

@@ -292,13 +292,20 @@ class ResPartnerGradeEvaluation(models.Model):
         return gaps
 
     @api.model
-    def _format_gaps(self, gaps, lang):
-        """The readable gap note of _grade_gaps: "revenue +120,000; 2 mandatory trainings",
-        in the language of the environment (`lang`: its res.lang, for the numbers)."""
+    def _format_gaps(self, gaps, lang, currency=None):
+        """The readable gap note of _grade_gaps: "revenue +¥ 120,000; 2 mandatory
+        trainings", in the language of the environment (`lang`: its res.lang, for the
+        numbers); the revenue in whole units of `currency`, with its symbol."""
         texts = []
         for kind, value in gaps:
             if kind == "revenue":
                 amount = lang.format("%.0f", value, grouping=True)
+                if currency:
+                    amount = (
+                        f"{currency.symbol}\N{NO-BREAK SPACE}{amount}"
+                        if currency.position == "before"
+                        else f"{amount}\N{NO-BREAK SPACE}{currency.symbol}"
+                    )
                 texts.append(self.env._("revenue +%(amount)s", amount=amount))
             elif kind == "collection_rate" and value is None:
                 texts.append(self.env._("collection rate not measured (no invoice due)"))
@@ -327,9 +334,10 @@ class ResPartnerGradeEvaluation(models.Model):
         return separator.join(texts)
 
     @api.model
-    def _render_gap(self, gap):
+    def _render_gap(self, gap, currency=None):
         """The gap note of `gap` (the `gap_data` of _ladder_values) in the language of
-        the environment: the reader's, or the recipient's for an e-mail."""
+        the environment: the reader's, or the recipient's for an e-mail; money in
+        `currency` (the evaluation's)."""
         if not gap:
             return False
         lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US") or self.env[
@@ -338,7 +346,7 @@ class ResPartnerGradeEvaluation(models.Model):
         if gap.get("top"):
             note = self.env._("top of the ladder")
         else:
-            note = self._format_gaps(gap.get("gaps") or [], lang)
+            note = self._format_gaps(gap.get("gaps") or [], lang, currency)
         failing = gap.get("failing")
         if failing:
             note = self.env._(

@@ -3,6 +3,7 @@ from . import (
     test_channel_approval,
     test_channel_hostile,
     test_channel_hostile_config,
+    test_channel_kanban,
     test_channel_kpi,
     test_channel_ladder,
     test_channel_lang,
@@ -12,5 +13,6 @@ from . import (
     test_deal_registration_hostile,
     test_portal_channel,
     test_ui_channel,
+    test_ui_channel_layout,
     test_ui_deal_registration,
 )

@@ -185,6 +185,14 @@ class ChannelCommon(CollabCommon):
             ]
         )
 
+    def _money(self, amount_text, html=False):
+        """`amount_text` (e.g. "14,000") with the company currency's symbol, as the
+        gap notes show revenue (`html`: as in a message body)."""
+        space = "&nbsp;" if html else "\N{NO-BREAK SPACE}"
+        if self.currency.position == "before":
+            return f"{self.currency.symbol}{space}{amount_text}"
+        return f"{amount_text}{space}{self.currency.symbol}"
+
     def _evaluate(self, partners, date_from=None, date_to=None):
         return (
             self.env["res.partner.grade.evaluation"]

@@ -29,20 +29,20 @@ class TestChannelLang(ChannelCommon, TrackingCommon):
         evaluation = self._evaluate(self.dist_a).with_context(lang="en_US")
         self.assertEqual(
             evaluation.gap_note,
-            "revenue +14,000; 1 new customer; satisfaction not measured",
+            f"revenue +{self._money('14,000')}; 1 new customer; satisfaction not measured",
         )
         # ... and a Chinese reader reads it in Chinese, on the evaluation and the card
         self.assertEqual(
             evaluation.with_context(lang="zh_CN").gap_note,
-            "收入 +14,000；1 个新客户；满意度未统计",
+            f"收入 +{self._money('14,000')}；1 个新客户；满意度未统计",
         )
         self.assertEqual(
             self.dist_a.with_context(lang="zh_TW").channel_gap_note,
-            "收入 +14,000；1 個新客戶；滿意度未統計",
+            f"收入 +{self._money('14,000')}；1 個新客戶；滿意度未統計",
         )
         self.assertEqual(
             self.dist_a.with_context(lang="en_US").channel_gap_note,
-            "revenue +14,000; 1 new customer; satisfaction not measured",
+            f"revenue +{self._money('14,000')}; 1 new customer; satisfaction not measured",
         )
 
     def test_failing_and_top_notes_in_the_readers_language(self):
@@ -61,7 +61,7 @@ class TestChannelLang(ChannelCommon, TrackingCommon):
         note = self.dist_a.message_ids.filtered(lambda m: "2024-01-01" in (m.body or ""))
         self.assertEqual(len(note), 1)
         self.assertIn("等级评估已生效", note.body)
-        self.assertIn("收入 +14,000", note.body)
+        self.assertIn(f"收入 +{self._money('14,000', html=True)}", note.body)
 
     def test_result_email_in_the_partners_language(self):
         self.dist_a.lang = "zh_CN"
@@ -73,5 +73,7 @@ class TestChannelLang(ChannelCommon, TrackingCommon):
         mail = evaluation.message_ids.filtered(lambda m: self.dist_a in m.partner_ids)
         self.assertEqual(len(mail), 1)
         self.assertIn("尊敬的", mail.body)
-        self.assertIn("收入 +14,000；1 个新客户；满意度未统计", mail.body)
+        self.assertIn(
+            f"收入 +{self._money('14,000', html=True)}；1 个新客户；满意度未统计", mail.body
+        )
         self.assertNotIn("revenue", mail.body)
