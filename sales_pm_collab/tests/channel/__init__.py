@@ -11,6 +11,7 @@ from . import (
     test_deal_registration,
     test_deal_registration_hostile,
     test_portal_channel,
+    test_registered_deals,
     test_ui_channel,
     test_ui_deal_registration,
 )
