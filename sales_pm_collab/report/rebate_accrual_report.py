@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..models.rebate.rebate_balance_move import BALANCE_PAYOUTS
+
 
 class RebateAccrualReport(models.TransientModel):
     """Live accrual of the current open period, per program and partner.
@@ -31,6 +33,7 @@ class RebateAccrualReport(models.TransientModel):
         "projected_amount",
         "pending_adjustment",
         "liability_amount",
+        "balance_open",
     )
 
     program_id = fields.Many2one("rebate.program", readonly=True, ondelete="cascade")
@@ -58,6 +61,14 @@ class RebateAccrualReport(models.TransientModel):
         string="Liability", readonly=True, help="Earned to date plus pending true-ups."
     )
 
+    balance_open = fields.Monetary(
+        string="Open Balance",
+        readonly=True,
+        help="What the partner has left today of its rebate balance in the program "
+        "(order deduction or special fund): settled rebates not used, expired nor "
+        "reversed. Not part of the liability of the open period.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
@@ -78,6 +89,9 @@ class RebateAccrualReport(models.TransientModel):
         # the partners' levels in one read, not one write per row
         partners = self.env["res.partner"].browse({values["partner_id"] for values in accruals})
         levels = {partner.id: partner.grade_id.id for partner in partners}
+        # open rebate balances of the programs paying into one: one grouped query
+        balance_programs = programs.filtered(lambda p: p.payout in BALANCE_PAYOUTS)
+        balances = self.env["rebate.balance.move"]._get_balance_figures(partners, balance_programs)
         vals_list = []
         for values in accruals:
             program = values["program"]
@@ -98,6 +112,9 @@ class RebateAccrualReport(models.TransientModel):
                     "projected_amount": float(values["projected"]),
                     "pending_adjustment": float(values["pending_adjustment"]),
                     "liability_amount": float(values["liability"]),
+                    "balance_open": balances.get((values["partner_id"], program.id), {"open": 0.0})[
+                        "open"
+                    ],
                 }
             )
         # the user's own rows (create_uid, see the record rule), with the figures the

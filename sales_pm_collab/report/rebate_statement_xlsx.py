@@ -56,7 +56,9 @@ def _sheet_name(name, taken):
 def build_statement_workbook(settlement, partner=None):
     """The statement workbook of a settlement, as bytes.
 
-    Sheets: Summary (one row per partner with every component), Adjustments (true-ups
+    Sheets: Summary (one row per partner with every component and, for a program paying
+    into a balance, the partner's balance credited, used, expired or reversed and open
+    today), Adjustments (true-ups
     of earlier periods), then one sheet of sources per partner. With ``partner`` (a
     commercial partner, the portal's download), its own lines only.
     """
@@ -108,6 +110,15 @@ def build_statement_workbook(settlement, partner=None):
         env._("Credit Note / Bill"),
         env._("Warning"),
     ]
+    # programs paying into a balance: the partner's balance today in the program
+    balances = settlement._get_statement_balances(regular.partner_id)
+    if balances:
+        headers += [
+            env._("Balance Credited"),
+            env._("Balance Used"),
+            env._("Balance Expired or Reversed"),
+            env._("Open Balance"),
+        ]
     rows = []
     for line in regular:
         partner_total = line.total + adjustment_by_partner.get(line.partner_id.id, 0.0)
@@ -135,7 +146,11 @@ def build_statement_workbook(settlement, partner=None):
                 (line.warning or "", None),
             ]
         )
-    _table(summary, headers, rows, formats, [32, 12, 12] + [14] * 15 + [18, 40])
+        if balances:
+            figures = balances[line.partner_id.id]
+            rows[-1] += [(figures[key], "money") for key in ("credited", "used", "expired", "open")]
+    widths = [32, 12, 12] + [14] * 15 + [18, 40] + ([16] * 4 if balances else [])
+    _table(summary, headers, rows, formats, widths)
 
     adjustment_sheet = workbook.add_worksheet(env._("Adjustments")[:31])
     _table(

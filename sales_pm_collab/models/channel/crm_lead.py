@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+# the registrations that make their opportunity a registered deal: approved, then won,
+# lost or expired (an expired one still follows its opportunity to won or lost)
+REGISTERED_STATES = ("approved", "won", "lost", "expired")
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -12,12 +16,46 @@ class CrmLead(models.Model):
         domain="[('channel_type', '!=', False), ('is_company', '=', True)]",
         help="The channel partner that brought or serves the deal.",
     )
+    deal_registration_ids = fields.One2many(
+        "crm.deal.registration", "lead_id", string="Deal Registrations", readonly=True
+    )
+    is_registered_deal = fields.Boolean(
+        string="Registered Deal",
+        compute="_compute_is_registered_deal",
+        store=True,
+        readonly=True,
+        help="The opportunity of a deal registration the channel manager approved (still "
+        "approved, won, lost or expired): registered deals and the others compare in "
+        "Reporting > Registered Deals.",
+    )
+    deal_win_rate = fields.Float(
+        string="Win Rate (%)",
+        compute="_compute_deal_win_rate",
+        store=True,
+        readonly=True,
+        aggregator="avg",
+        help="100 for a won deal, 0 otherwise: its average over won and lost deals is their "
+        "win rate.",
+    )
     channel_territory_warning = fields.Char(
         compute="_compute_channel_territory_warning",
         string="Territory Warning",
         help="Shown when the customer's address lies in an exclusive territory authorised "
         "to other partners than the channel partner.",
     )
+
+    @api.depends("deal_registration_ids.state")
+    def _compute_is_registered_deal(self):
+        registered = set(REGISTERED_STATES)
+        for lead in self:
+            lead.is_registered_deal = any(
+                state in registered for state in lead.deal_registration_ids.mapped("state")
+            )
+
+    @api.depends("won_status")
+    def _compute_deal_win_rate(self):
+        for lead in self:
+            lead.deal_win_rate = 100.0 if lead.won_status == "won" else 0.0
 
     @api.depends(
         "channel_partner_id",

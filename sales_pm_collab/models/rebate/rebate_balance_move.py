@@ -144,6 +144,51 @@ class RebateBalanceMove(models.Model):
         return sum(balances.values(), 0.0)
 
     @api.model
+    def _get_balance_figures(self, partners, programs):
+        """{(partner id, program id): {credited, used, expired, open}} of the commercial
+        `partners` in `programs`, for statements and accruals, in one grouped query:
+        credited = settlements paid in, used = orders and fund claims net of what
+        their cancellation gave back, expired = expiries and the credits taken back by a
+        cancelled settlement, open = what is left (their signed sum). Used and expired
+        are signed (negative takes off)."""
+        if not partners or not programs:
+            return {}
+        self.flush_model(
+            ["partner_id", "program_id", "kind", "amount", "sale_order_id", "claim_id"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT partner_id, program_id,
+                       SUM(amount) FILTER (WHERE kind = 'credit'),
+                       SUM(amount) FILTER (WHERE kind = 'use'
+                                              OR (kind = 'reversal'
+                                                  AND (sale_order_id IS NOT NULL
+                                                       OR claim_id IS NOT NULL))),
+                       SUM(amount) FILTER (WHERE kind = 'expiry'
+                                              OR (kind = 'reversal'
+                                                  AND sale_order_id IS NULL
+                                                  AND claim_id IS NULL)),
+                       SUM(amount)
+                  FROM rebate_balance_move
+                 WHERE partner_id = ANY(%s) AND program_id = ANY(%s)
+                 GROUP BY partner_id, program_id
+                """,
+                partners.ids,
+                programs.ids,
+            )
+        )
+        return {
+            (partner_id, program_id): {
+                "credited": credited or 0.0,
+                "used": used or 0.0,
+                "expired": expired or 0.0,
+                "open": total or 0.0,
+            }
+            for partner_id, program_id, credited, used, expired, total in rows
+        }
+
+    @api.model
     def _lock_partner_balance(self, partners):
         """Lock the rebate balance of commercial `partners` for this transaction, at once
         or with a clear message: two orders or claims racing for one balance never both

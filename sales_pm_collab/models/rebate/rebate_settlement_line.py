@@ -281,6 +281,18 @@ class RebateSettlementLine(models.Model):
         name = move._get_move_display_name()
         return f"{name} ({move.ref})" if move.ref else name
 
+    def _get_statement_balance(self):
+        """The partner's rebate balance in the line's program for its statement
+        ({credited, used, expired, open, date}), or False when the program pays by
+        credit note or bill."""
+        self.ensure_one()
+        figures = self.settlement_id._get_statement_balances(self.partner_id).get(
+            self.partner_id.id
+        )
+        if figures is None:
+            return False
+        return dict(figures, date=fields.Date.context_today(self))
+
     def _get_statement_documents(self):
         """Invoices and credit notes counted for this line's partner in its settlement,
         one entry per document and period: [{name, date, period, amount}]."""

@@ -5,6 +5,8 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .rebate_balance_move import BALANCE_PAYOUTS
+
 
 class RebateSettlement(models.Model):
     """The partners' statements of a settlement: the XLSX workbook
@@ -68,6 +70,22 @@ class RebateSettlement(models.Model):
                     subtype_xmlid="mail.mt_comment",
                 )
         return True
+
+    def _get_statement_balances(self, partners=None):
+        """{partner id: {credited, used, expired, open}}: the rebate balance today of the
+        settlement's partners (or of the given commercial `partners`) in its program,
+        when the program pays into a balance (order deduction, special fund); empty
+        otherwise. One grouped query for all the partners."""
+        self.ensure_one()
+        if self.program_id.payout not in BALANCE_PAYOUTS:
+            return {}
+        if partners is None:
+            partners = self.line_ids.partner_id
+        zero = dict.fromkeys(("credited", "used", "expired", "open"), 0.0)
+        figures = self.env["rebate.balance.move"]._get_balance_figures(partners, self.program_id)
+        return {
+            partner.id: figures.get((partner.id, self.program_id.id), zero) for partner in partners
+        }
 
     def _get_statement_lines(self, partner):
         """Regular and adjustment lines of one partner, for statements."""

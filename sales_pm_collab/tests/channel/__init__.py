@@ -12,6 +12,7 @@ from . import (
     test_deal_registration,
     test_deal_registration_hostile,
     test_portal_channel,
+    test_registered_deals,
     test_ui_channel,
     test_ui_channel_layout,
     test_ui_deal_registration,

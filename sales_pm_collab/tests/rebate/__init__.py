@@ -3,6 +3,7 @@ from . import (
     test_rebate_access,
     test_rebate_balance,
     test_rebate_balance_concurrency,
+    test_rebate_balance_statement,
     test_rebate_channel,
     test_rebate_compute,
     test_rebate_concurrency,
