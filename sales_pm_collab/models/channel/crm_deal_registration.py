@@ -41,6 +41,9 @@ def normalize_vat(vat):
     return re.sub(r"[\s\-]+", "", (vat or "")).upper()
 
 
+# who reads what the conflict check found (ir.model.access.csv of the conflicts)
+CONFLICT_READERS = "sales_pm_collab.group_collab_channel_manager,sales_team.group_sale_manager"
+
 class CrmDealRegistration(models.Model):
     _name = "crm.deal.registration"
     _description = "Deal Registration"
@@ -174,9 +177,10 @@ class CrmDealRegistration(models.Model):
         "registration_id",
         string="Conflicts",
         readonly=True,
+        groups=CONFLICT_READERS,
         help="What the conflict check found when the registration was submitted.",
     )
-    conflict_count = fields.Integer(compute="_compute_conflict_count")
+    conflict_count = fields.Integer(compute="_compute_conflict_count", groups=CONFLICT_READERS)
     reject_reason = fields.Text(readonly=True, copy=False, tracking=True)
     approval_hours = fields.Float(
         string="Approval Time (hours)",

@@ -71,7 +71,8 @@ class CrmLeadWinback(models.Model):
         "the salesperson has left.",
     )
     lost_reason_id = fields.Many2one("crm.lost.reason", readonly=True, ondelete="set null")
-    currency_id = fields.Many2one(related="lead_id.company_currency", string="Currency")
+    # stored: the pivot sums amounts per currency in SQL
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True, string="Currency")
     expected_revenue = fields.Monetary(
         string="Lost Revenue",
         readonly=True,
