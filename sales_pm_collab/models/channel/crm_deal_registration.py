@@ -44,6 +44,7 @@ def normalize_vat(vat):
 # who reads what the conflict check found (ir.model.access.csv of the conflicts)
 CONFLICT_READERS = "sales_pm_collab.group_collab_channel_manager,sales_team.group_sale_manager"
 
+
 class CrmDealRegistration(models.Model):
     _name = "crm.deal.registration"
     _description = "Deal Registration"
