@@ -79,12 +79,11 @@ class ProductRequirement(models.Model):
         return self.env.user.sale_team_id
 
     # === FIELDS === #
-    # trigram indexes: the similar requirements are looked up by words of both
-    # (`product_requirement_similar`)
+    # a trigram index serves the search box's `ilike` on titles; the similar
+    # requirements are looked up by their stored word lists (`product_requirement_similar`)
     name = fields.Char(string="Requirement", required=True, tracking=True, index="trigram")
     description = fields.Html(
         help="What the customer needs and why: the pain point, the use case, the expected outcome.",
-        index="trigram",
     )
     active = fields.Boolean(default=True, tracking=True)
     sequence = fields.Integer(default=10)

@@ -3,14 +3,19 @@ import re
 
 import psycopg2
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.modules.db import has_trigram
-from odoo.tools import SQL, html2plaintext, mute_logger
+from odoo.tools import SQL, html2plaintext, mute_logger, sql
 
 from .product_requirement_stage import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
+
+# the column PostgreSQL keeps from `similar_words`: the words as an array, GIN-indexed
+SIMILAR_ARRAY = "similar_word_array"
+# the words of a text a search compares at most (the title's first, then the longest)
+MAX_WORDS = 30
 
 # words that carry no meaning when looking for similar requirements
 STOP_WORDS = frozenset(
@@ -36,14 +41,6 @@ def _stem(word):
     return word
 
 
-def _pattern(word):
-    """What to look for in the database for a word (a stem): its every variant contains
-    it (scale → scal: scale, scales, scaling; battery → batter: batteries)."""
-    if len(word) > 4 and word[-1] in "ey" and not word.isdigit():
-        return word[:-1]
-    return word
-
-
 def _tokens(text):
     """Meaningful lower-case words of a text, as stems (plurals match their singular);
     runs of CJK characters become character bigrams (a single character stays)."""
@@ -63,10 +60,10 @@ class ProductRequirement(models.Model):
     _inherit = "product.requirement"
 
     def _auto_init(self):
-        """pg_trgm for the trigram indexes of the title and the description. Odoo
+        """pg_trgm for the trigram index of the title (the search box's `ilike`). Odoo
         creates it in the databases it creates; a database created otherwise may lack it.
-        Creating it needs the right privileges: without them the indexes are skipped
-        (Odoo's own rule) and the similar requirements are found by a scan instead."""
+        Creating it needs the right privileges: without them the index is skipped (Odoo's
+        own rule). The suggestions use their own GIN index (`init`)."""
         if not self.pool.has_trigram:
             try:
                 with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
@@ -77,14 +74,68 @@ class ProductRequirement(models.Model):
                 self.pool.has_trigram = has_trigram(self.env.cr)
         return super()._auto_init()
 
+    # the words each requirement is found by (`_tokens`: lower-case stems, Chinese as
+    # character bigrams), space-separated, computed once when the text changes: the
+    # suggestions compare word lists in SQL, without reading any description
+    similar_title_words = fields.Text(
+        string="Suggestion Words of the Title",
+        compute="_compute_similar_words",
+        store=True,
+        readonly=True,
+        copy=False,
+    )
+    similar_words = fields.Text(
+        string="Suggestion Words",
+        compute="_compute_similar_words",
+        store=True,
+        readonly=True,
+        copy=False,
+    )
+
+    def init(self):
+        """The word list as an array, kept by PostgreSQL itself (a generated column the
+        ORM never writes), with one GIN index: `&&` (shares a word) finds the candidates
+        in the index, English stems and Chinese bigrams alike, and testing a word on a
+        stored array costs next to nothing. (pg_trgm could not index Chinese in a
+        database of locale C, where CJK characters are no word characters; an index on
+        `string_to_array(similar_words, ' ')` is not chosen by the planner, which does not
+        know how much splitting the text of every row costs.)"""
+        cr = self.env.cr
+        if not sql.column_exists(cr, self._table, SIMILAR_ARRAY):
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN %s text[]"
+                    " GENERATED ALWAYS AS (string_to_array(similar_words, ' ')) STORED",
+                    SQL.identifier(self._table),
+                    SQL.identifier(SIMILAR_ARRAY),
+                )
+            )
+        sql.create_index(
+            cr,
+            f"{self._table}_{SIMILAR_ARRAY}_index",
+            self._table,
+            [SQL.identifier(SIMILAR_ARRAY).code],
+            method="gin",
+            comment="the words of a requirement: Raise Requirement's suggestions",
+        )
+        return super().init()
+
+    @api.depends("name", "description")
+    def _compute_similar_words(self):
+        for requirement in self:
+            title = _tokens(requirement.name)
+            words = title | _tokens(html2plaintext(requirement.description or ""))
+            requirement.similar_title_words = " ".join(sorted(title)) or False
+            requirement.similar_words = " ".join(sorted(words)) or False
+
     @api.model
     def _find_similar(self, name, description="", product=None, categ=None, limit=5, company=None):
         """Open requirements that look like the text given, ranked.
 
         Returns a list of (requirement, score, reasons) with the best first. A shared
         word of the title counts 3, of the description 1, the same product 4, the same
-        category 2. With `company`, only that company's requirements (the others cannot
-        be linked to its deals).
+        category 2; a requirement scoring less than 2 is no suggestion. With `company`,
+        only that company's requirements (the others cannot be linked to its deals).
         """
         title_words = _tokens(name)
         text_words = _tokens(html2plaintext(description or "")) | title_words
@@ -93,88 +144,89 @@ class ProductRequirement(models.Model):
         domain = Domain("state", "in", OPEN_STATES)
         if company:
             domain &= Domain("company_id", "=", company.id)
-        found = self._similar_candidates(
-            domain, sorted(text_words, key=len, reverse=True)[:12], title_words, product, categ
-        )
         ranked = []
-        for requirement in found:
-            shared_title = title_words & _tokens(requirement.name)
-            shared_text = (text_words & _tokens(html2plaintext(requirement.description or ""))) | (
-                text_words & _tokens(requirement.name)
-            )
-            score = 3 * len(shared_title) + len(shared_text - shared_title)
+        for requirement_id, score, shared, same_product, same_categ in self._similar_ranked(
+            domain, text_words, title_words, product, categ, limit
+        ):
             reasons = []
-            if shared_text:
-                reasons.append(
-                    self.env._("shared words: %(words)s", words=", ".join(sorted(shared_text)[:6]))
-                )
-            if product and requirement.product_id == product:
-                score += 4
+            if shared:
+                reasons.append(self.env._("shared words: %(words)s", words=", ".join(shared[:6])))
+            if same_product:
                 reasons.append(self.env._("same product"))
-            elif categ and requirement.product_categ_id == categ:
-                score += 2
+            elif same_categ:
                 reasons.append(self.env._("same category"))
-            if score >= 2:
-                ranked.append((requirement, score, "; ".join(reasons)))
-        ranked.sort(key=lambda item: (-item[1], -item[0].revenue_at_stake, -item[0].id))
-        return ranked[:limit]
+            ranked.append((self.browse(requirement_id), score, "; ".join(reasons)))
+        return ranked
 
     @api.model
-    def _similar_candidates(self, domain, words, title_words, product, categ, limit=60):
-        """The requirements of `domain` sharing a word, the product or the category, the
-        likeliest first, ranked in SQL as `_find_similar` scores them (a word in the
-        title 3, in the description 1, the product 4, the category 2): with thousands of
-        requirements, a common word must not push the best match out of the batch.
+    def _similar_ranked(self, domain, text_words, title_words, product, categ, limit):
+        """The best `limit` requirements of `domain` for the words given, scored and
+        ranked in one query: rows of (id, score, shared words, same product, same
+        category), the best first (then the revenue at stake, the newest).
 
-        Words are matched as substrings of their stem (`ILIKE '%scal%'`), which the
-        trigram indexes of the title and the description serve when PostgreSQL has
-        pg_trgm; without it the same query scans the table."""
-        candidates = Domain.FALSE
-        for word in words:
-            pattern = _pattern(word)
-            candidates |= Domain("name", "ilike", pattern) | Domain("description", "ilike", pattern)
+        A candidate shares a word of the text (the GIN index of the word array), the
+        product or the category. Its score is 3 per word of the title it has in its own
+        title, 1 per other word of the text it has, 4 for the same product or else 2 for
+        the same category, counted on the stored word lists; only the rows kept get
+        their shared words listed. A long description counts by its longest words (at
+        most MAX_WORDS words in all, the title's first)."""
+        words = sorted(title_words, key=lambda w: (-len(w), w))
+        words += sorted(text_words - title_words, key=lambda w: (-len(w), w))
+        words = sorted(words[:MAX_WORDS])
+        query = self._search(domain)
+        table = query.table
+        array = SQL.identifier(table, SIMILAR_ARRAY)
+        title = SQL("(' ' || %s || ' ')", self._field_to_sql(table, "similar_title_words", query))
+        product_id = self._field_to_sql(table, "product_id", query)
+        categ_id = self._field_to_sql(table, "product_categ_id", query)
+        # the array is PostgreSQL's copy of the word list: write the pending ones first
+        self.flush_model(["similar_words"])
+        candidates = []
+        if words:
+            candidates.append(SQL("%s && %s::text[]", array, words))
         if product:
-            candidates |= Domain("product_id", "=", product.id)
+            candidates.append(SQL("%s = %s", product_id, product.id))
         if categ:
-            candidates |= Domain("product_categ_id", "=", categ.id)
-        query = self._search(domain & candidates)
-        name = self._field_to_sql(query.table, "name", query)
-        description = self._field_to_sql(query.table, "description", query)
-        terms = []
-        for word in words:
-            pattern = f"%{_pattern(word)}%"
-            weight = 3 if word in title_words else 1
-            terms.append(
-                SQL(
-                    "(CASE WHEN %s ILIKE %s THEN %s WHEN %s ILIKE %s THEN 1 ELSE 0 END)",
-                    name,
-                    pattern,
-                    weight,
-                    description,
-                    pattern,
-                )
+            candidates.append(SQL("%s = %s", categ_id, categ.id))
+        query.add_where(SQL("(%s)", SQL(" OR ").join(candidates)))
+        terms = [
+            SQL(
+                "CASE WHEN strpos(%s, %s) > 0 THEN 3 WHEN %s @> ARRAY[%s] THEN 1 ELSE 0 END",
+                title,
+                f" {word} ",
+                array,
+                word,
             )
-        if product:
-            terms.append(
-                SQL(
-                    "(CASE WHEN %s = %s THEN 4 ELSE 0 END)",
-                    self._field_to_sql(query.table, "product_id", query),
-                    product.id,
-                )
-            )
-        if categ:
-            terms.append(
-                SQL(
-                    "(CASE WHEN %s = %s THEN 2 ELSE 0 END)",
-                    self._field_to_sql(query.table, "product_categ_id", query),
-                    categ.id,
-                )
-            )
+            if word in title_words
+            else SQL("(%s @> ARRAY[%s])::int", array, word)
+            for word in words
+        ]
+        same_product = SQL("COALESCE(%s = %s, FALSE)", product_id, product.id if product else 0)
+        same_categ = SQL("COALESCE(%s = %s, FALSE)", categ_id, categ.id if categ else 0)
+        terms.append(SQL("CASE WHEN %s THEN 4 WHEN %s THEN 2 ELSE 0 END", same_product, same_categ))
+        revenue = self._field_to_sql(table, "revenue_at_stake", query)
         query.order = SQL(
-            "(%s) DESC, %s DESC NULLS LAST, %s DESC",
-            SQL(" + ").join(terms or [SQL("0")]),
-            self._field_to_sql(query.table, "revenue_at_stake", query),
-            SQL.identifier(query.table, "id"),
+            "similarity DESC, %s DESC NULLS LAST, %s DESC", revenue, SQL.identifier(table, "id")
         )
         query.limit = limit
-        return self.browse(query.get_result_ids())
+        best = query.select(
+            SQL("%s AS id", SQL.identifier(table, "id")),
+            SQL("%s AS similarity", SQL(" + ").join(terms)),
+            SQL("%s AS revenue", revenue),
+            SQL("%s AS words", array),
+            SQL("%s AS same_product", same_product),
+            SQL("%s AS same_categ", same_categ),
+        )
+        # the best first, so those under 2 (no suggestion) can only be the last ones
+        query_sql = SQL(
+            """SELECT best.id, best.similarity,
+                      ARRAY(SELECT w FROM unnest(best.words) w
+                             WHERE w = ANY(%s::text[]) ORDER BY w),
+                      best.same_product, best.same_categ
+                 FROM (%s) AS best
+                WHERE best.similarity >= 2
+             ORDER BY best.similarity DESC, best.revenue DESC NULLS LAST, best.id DESC""",
+            words,
+            best,
+        )
+        return self.env.execute_query(query_sql)

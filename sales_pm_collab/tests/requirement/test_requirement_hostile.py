@@ -48,6 +48,10 @@ class TestRequirementHostile(RequirementHostileCommon):
             {"can_edit": True},
             {"revenue_lost_detail": "<p>forged</p>"},
             {"release_date_planned": "2030-01-01"},
+            # the word lists the suggestions search: forged, a requirement would show up
+            # as a duplicate of anything
+            {"similar_words": "offline scale barcode 电子 子秤"},
+            {"similar_title_words": "offline scale barcode"},
         ]
         attacks = [
             (f"write {vals}", self.target, lambda r, v=vals: r.write(v)) for vals in system_values
