@@ -3,6 +3,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 CHANNEL_MANAGER_GROUP = "sales_pm_collab.group_collab_channel_manager"
 # who changes the channel fields and levels of partners: channel managers and, as core's
@@ -66,8 +69,14 @@ class ResPartner(models.Model):
         index=True,
         domain="[('share', '=', False)]",
     )
-    # the kanban by level shows every level of the ladder, highest first, even empty
-    grade_id = fields.Many2one(group_expand="_read_group_expand_grade_ladder")
+    # the kanban by level shows every level of the ladder, highest first, even empty,
+    # and the partners without a level last, under "No level" (not the web client's "None")
+    # (a lazy translation, as core's falsy labels: the web client gets it in the reader's
+    # language from fields_get, which would look a plain string up in base's catalog)
+    grade_id = fields.Many2one(
+        group_expand="_read_group_expand_grade_ladder",
+        falsy_value_label=_lt("No level"),  # pylint: disable=translation-field
+    )
     grade_date = fields.Date(
         string="Level Since",
         readonly=True,

@@ -58,3 +58,22 @@ class TestChannelKanban(ChannelCommon):
         self.assertEqual(counts[self.grade_silver.id], 1)
         self.assertEqual(counts[self.grade_gold.id], 0, "an empty level keeps its column")
         self.assertGreaterEqual(counts[False], 1)  # dist_b, no level yet
+
+    def test_no_level_column_title(self):
+        """The column of the partners without a level is titled "No level" in the
+        reader's language (the field's falsy_value_label, which the kanban, list, pivot
+        and graph show for an empty level), not the web client's generic "None"."""
+        self.assertIs(self._kanban_columns(self.user_channel)[-1][0], False)
+        Partner = self.env["res.partner"].with_user(self.user_channel)
+        for lang, title in (("en_US", "No level"), ("zh_CN", "无等级"), ("zh_TW", "無等級")):
+            with self.subTest(lang=lang):
+                description = Partner.with_context(lang=lang).fields_get(
+                    ["grade_id"], ["falsy_value_label"]
+                )
+                self.assertEqual(description["grade_id"]["falsy_value_label"], title)
+        # the kanban view the channel app opens gets the same label with its fields
+        view = self.env.ref("sales_pm_collab.view_res_partner_kanban_channel")
+        views = Partner.with_context(lang="zh_CN").get_views([(view.id, "kanban")])
+        self.assertEqual(
+            views["models"]["res.partner"]["fields"]["grade_id"]["falsy_value_label"], "无等级"
+        )
