@@ -207,6 +207,39 @@ TW_PATTERNS = (
 )
 
 
+# Mainland terms that are wrong in EVERY entry of zh_TW.po (tests/test_i18n.py's
+# TW_FORBIDDEN), fixed in the translations that already exist too: the export of `make
+# pot` takes the translations of the models and fields the addon extends from the
+# database, i.e. from core's zh_TW catalogs, which use mainland terms (res.config.settings
+# 配置設定, account.move 日記賬記項, account.move.line 日記賬項目). Without this, every
+# `make pot` brought them back and the Taiwan-terms test failed. Only replacements that
+# are right wherever the term appears belong here (a hand-written 專案 must survive).
+TW_EVERYWHERE = (
+    ("日記賬記項", "日記帳分錄"),  # Journal Entry
+    ("配置設定", "設定"),  # Config Settings
+    ("獨傢伙伴", "獨家夥伴"),
+    ("紅字發票（貸項通知單）", "貸記單"),
+    ("紅字發票", "貸記單"),
+    ("賬", "帳"),  # 日記帳項目, 帳單, 帳款
+    ("配置", "設定"),
+    ("反饋", "回饋"),
+    ("渠道", "通路"),
+    ("伙伴", "夥伴"),
+    ("郵編", "郵遞區號"),
+    ("只讀", "唯讀"),
+    ("幣種", "幣別"),
+    ("閾值", "門檻"),
+    ("門店", "門市"),
+    ("小票", "收據"),
+    ("定製", "客製"),
+    ("審批", "核准"),
+    ("響應", "回應"),
+    ("分揀", "初審"),
+    ("“", "「"),
+    ("”", "」"),
+)
+
+
 # whole translations that differ from a part of a longer one
 TW_WHOLE = {
     "透過": "通過",  # "Passed" (a training)
@@ -224,6 +257,13 @@ def to_taiwan(text, convert):
     return TW_WHOLE.get(text, text)
 
 
+def to_taiwan_everywhere(text):
+    """An existing zh_TW translation with the mainland terms of TW_EVERYWHERE replaced."""
+    for mainland, taiwan in TW_EVERYWHERE:
+        text = text.replace(mainland, taiwan)
+    return text
+
+
 def main(i18n_dir):
     i18n = Path(i18n_dir)
     simplified = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(i18n / "zh_CN.po")}
@@ -231,14 +271,20 @@ def main(i18n_dir):
     tw_path = i18n / "zh_TW.po"
     traditional = polib.pofile(tw_path, wrapwidth=78)
     convert = OpenCC("s2twp").convert
-    filled = 0
+    filled = fixed = 0
     for entry in traditional:
         source = simplified.get((entry.msgctxt, entry.msgid))
         if not entry.msgstr and source:
             entry.msgstr = to_taiwan(source, convert)
             filled += 1
+        elif entry.msgstr and (taiwan := to_taiwan_everywhere(entry.msgstr)) != entry.msgstr:
+            entry.msgstr = taiwan
+            fixed += 1
     traditional.save(tw_path)
-    print(f"zh_TW.po: {filled} entries filled from zh_CN.po; zh_CN.po untranslated: {untranslated}")
+    print(
+        f"zh_TW.po: {filled} entries filled from zh_CN.po, {fixed} mainland terms replaced; "
+        f"zh_CN.po untranslated: {untranslated}"
+    )
     return 0
 
 

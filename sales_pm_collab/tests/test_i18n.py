@@ -261,3 +261,54 @@ class TestChineseUsers(TransactionCase):
         with self.assertRaises(UserError) as caught:
             requirement.with_context(lang="zh_CN").action_merge_into(requirement.id)
         self.assertRegex(str(caught.exception), r"[\u4e00-\u9fff]")
+
+
+@tagged("post_install", "-at_install")
+class TestTaiwanFillAfterExport(TransactionCase):
+    """`make pot` exports zh_TW.po from a database whose translations of the models the
+    addon extends come from core's zh_TW catalogs (配置設定, 日記賬記項, 日記賬項目):
+    tools/i18n_fill_tw.py, run right after the export, must turn those into Taiwan usage,
+    or the next `make pot` makes test_taiwan_terms fail again."""
+
+    def _fill_tw(self):
+        import importlib.util  # noqa: PLC0415 (a tool of the repository, not of the addon)
+        from pathlib import Path  # noqa: PLC0415
+
+        path = Path(file_path(MODULE)).parent / "tools" / "i18n_fill_tw.py"
+        spec = importlib.util.spec_from_file_location("i18n_fill_tw", path)
+        tool = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(tool)
+        return tool
+
+    def test_database_terms_brought_back_by_the_export_are_fixed(self):
+        import tempfile  # noqa: PLC0415
+        from pathlib import Path  # noqa: PLC0415
+
+        exported = {  # what the export writes for these entries (core's zh_TW)
+            "Config Settings": "配置設定",
+            "Journal Entry": "日記賬記項",
+            "Journal Item": "日記賬項目",
+            "Channel feedback": "渠道反饋",
+        }
+        hand_written = {"Project": "專案", "Tracking": "追蹤"}  # kept as they are
+        with tempfile.TemporaryDirectory() as tmp:
+            for lang, entries in (
+                ("zh_CN", {"New level": "新等级"}),
+                ("zh_TW", {**exported, **hand_written, "New level": ""}),
+            ):
+                catalog = polib.POFile()
+                catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+                for msgid, msgstr in entries.items():
+                    catalog.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
+                catalog.save(str(Path(tmp) / f"{lang}.po"))
+            self._fill_tw().main(tmp)
+            result = {e.msgid: e.msgstr for e in polib.pofile(str(Path(tmp) / "zh_TW.po"))}
+        self.assertEqual(result["Config Settings"], "設定")
+        self.assertEqual(result["Journal Entry"], "日記帳分錄")
+        self.assertEqual(result["Journal Item"], "日記帳項目")
+        self.assertEqual(result["Channel feedback"], "通路回饋")
+        self.assertEqual(result["Project"], "專案", "a hand-written translation is kept")
+        self.assertEqual(result["Tracking"], "追蹤")
+        self.assertEqual(result["New level"], "新等級", "an empty entry is derived from zh_CN")
+        wrong = [term for text in result.values() for term in TW_FORBIDDEN if term in text]
+        self.assertFalse(wrong)
