@@ -82,6 +82,39 @@ class TestDemo(CollabCommon):
             self.assertTrue(HAN.search(note), note)
             self.assertNotRegex(note, r"revenue|customer|training|satisfaction|failing")
 
+    def test_customer_records_written_in_chinese(self):
+        """The opportunities, requirements and feedback of the demo's Chinese customers
+        read as a Chinese company writes them: titles and descriptions in Chinese, and
+        the feedback of the Taiwan and Hong Kong customers in Traditional Chinese (every
+        customer of the demo is Chinese: test_partners_and_users_read_chinese)."""
+        checked = 0
+        for model, fields_ in (
+            ("crm.lead", ("name",)),
+            ("product.requirement", ("name", "description")),
+            ("customer.feedback", ("name", "description")),
+        ):
+            for xmlid, record in self._demo_records(model).items():
+                checked += 1
+                for field in fields_:
+                    with self.subTest(record=xmlid, field=field):
+                        self.assertRegex(record[field] or "", HAN, "an English title left")
+        self.assertGreaterEqual(checked, 60)
+        traditional = {
+            "feedback_dadao_tc": "繁體中文收據",
+            "feedback_dadao_member_export": "會員匯出時中文姓名被截斷",
+            "feedback_victoria_serial": "保修卡上沒有序號",
+        }
+        for xmlid, name in traditional.items():
+            feedback = self.env.ref(f"{MODULE}.{xmlid}")
+            self.assertEqual(feedback.partner_id.commercial_partner_id.lang, "zh_TW")
+            self.assertEqual(feedback.name, name)
+        # a translatable name reads in each language (the demo's sales team)
+        team = self.env.ref(f"{MODULE}.crm_team_east")
+        self.assertEqual(
+            [team.with_context(lang=lang).name for lang in ("en_US", "zh_CN", "zh_TW")],
+            ["Key Accounts", "大客户部", "大客戶部"],
+        )
+
     def test_pricelists_feature_on(self):
         """The levels' pricelists need core's Pricelists feature: Settings opens clean
         (saving it does not archive them)."""
