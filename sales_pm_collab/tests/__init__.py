@@ -10,6 +10,7 @@ from . import (
     test_roles,
     test_ui_clickbot,
     test_ui_login,
+    test_ui_no_role,
 )
 from .channel import *
 from .feedback import *
