@@ -9,25 +9,40 @@ multipliers (partners spread over four levels) and the exclusion of sales orders
 territory conflict (200 orders linked to invoice lines, conflicts open, accepted and
 penalised). Data come from channel_data.create_partners_with_invoices; everything is rolled
 back at the end.
+
+Large mode, ``BENCH_PARTNERS=20000 make bench ARGS=rebates``: 20,000 partners with 100
+invoice lines each in the quarter (2,000,000) and 50 each a year earlier (1,000,000),
+partners and targets written in SQL (rebate_data.py); the compute must take under 15 s
+with the same number of queries as for 2,000 partners (the small size of this mode).
+The paid basis and the credit notes are left out there (20,000 moves are a background
+job's work).
+``BENCH_PROFILE=1`` prints the slowest statements of each compute (sql_profile.py).
 """
 
+import os
 from collections import Counter
 from datetime import date
 
 from channel_data import create_partners_with_invoices
 from common import Bench, bench_env, main_guard
+from rebate_data import create_partners_sql, create_targets_sql
+from sql_profile import sql_profile
 
 from odoo import Command
 from odoo.tools import SQL
 
-N_PARTNERS = 2000
-N_LINES = 200_000
-N_LINES_LAST_YEAR = 100_000
-SMALL = 200
+N_PARTNERS = int(os.environ.get("BENCH_PARTNERS") or 2000)
+LARGE = N_PARTNERS > 2000
+N_LINES = N_PARTNERS * 100
+N_LINES_LAST_YEAR = N_PARTNERS * 50
+SMALL = N_PARTNERS // 10
+# the large mode measures the invoiced basis only (the paid one reads the same rows)
+BASES = ("invoiced",) if LARGE else ("invoiced", "paid")
 N_CONFLICTS = 200
 QUARTER = (date(2025, 1, 1), date(2025, 3, 31))
 LAST_YEAR = (date(2024, 1, 1), date(2024, 3, 31))
-COMPUTE_TARGET = {"seconds": 3.0, "queries": 60}
+# issue 16: 1.5 s for 2,000 partners, 15 s for 20,000; a fixed number of queries
+COMPUTE_TARGET = {"seconds": 15.0 if LARGE else 1.5, "queries": 60}
 MOVES_TARGET = {"seconds": 60.0}
 
 
@@ -180,19 +195,19 @@ def make_program(env, name, partner_ids, basis, bases, products, saas, rebate_pr
     # the invoiced amounts is paid)
     attainments = (0.7, 0.85, 0.95, 1.05, 1.15, 1.3, 1.6)
     paid_share = 0.5 if basis == "paid" else 1
-    env["rebate.target"].create(
-        [
-            {
-                "program_id": program.id,
-                "partner_id": pid,
-                "date_from": QUARTER[0],
-                "amount": round(
-                    float(bases.get(pid) or 10_000) * paid_share / attainments[i % 7], -2
-                ),
-            }
-            for i, pid in enumerate(partner_ids)
-        ]
-    )
+    amounts = {
+        pid: round(float(bases.get(pid) or 10_000) * paid_share / attainments[i % 7], -2)
+        for i, pid in enumerate(partner_ids)
+    }
+    if LARGE:
+        create_targets_sql(env, program, QUARTER[0], amounts)
+    else:
+        env["rebate.target"].create(
+            [
+                {"program_id": program.id, "partner_id": pid, "date_from": QUARTER[0], "amount": a}
+                for pid, a in amounts.items()
+            ]
+        )
     program.action_activate()
     settlement = env["rebate.settlement"].create(
         {"program_id": program.id, "date_from": QUARTER[0]}
@@ -205,12 +220,21 @@ def main():
     bench = Bench("rebates")
     with bench_env(commit=False) as env:
         cr = env.cr
-        label = "generate 2,000 partners, 200,000 posted invoice lines (+100,000 a year earlier)"
+        label = (
+            f"generate {N_PARTNERS:,} partners, {N_LINES:,} posted invoice lines "
+            f"(+{N_LINES_LAST_YEAR:,} a year earlier)"
+        )
         with bench.measure(label, cr, memory=False) as row:
             products, saas, rebate_product = setup_products(env)
             # one move in seven is a refund (every partner gets some)
             data = create_partners_with_invoices(
-                env, N_PARTNERS, N_LINES, *QUARTER, refund_every=7, product_ids=products.ids
+                env,
+                N_PARTNERS,
+                N_LINES,
+                *QUARTER,
+                refund_every=7,
+                product_ids=products.ids,
+                partner_ids=create_partners_sql(env, N_PARTNERS) if LARGE else None,
             )
             partner_ids = data["partner_ids"]
             create_partners_with_invoices(
@@ -235,7 +259,7 @@ def main():
         warm_up = make_program(env, "Bench warm-up", warm["partner_ids"], "paid", *common)
         warm_up.action_compute()
         settlements = {}
-        for basis in ("invoiced", "paid"):
+        for basis in BASES:
             for size in (SMALL, N_PARTNERS):
                 settlement = make_program(
                     env,
@@ -246,12 +270,15 @@ def main():
                     post_moves=True,
                 )
                 env.invalidate_all()
-                with bench.measure(
-                    f"compute a quarter, {basis} basis, {size:,} partners",
-                    cr,
-                    COMPUTE_TARGET,
-                    memory=False,
-                ) as row:
+                with (
+                    bench.measure(
+                        f"compute a quarter, {basis} basis, {size:,} partners",
+                        cr,
+                        COMPUTE_TARGET,
+                        memory=False,
+                    ) as row,
+                    sql_profile(f"{basis} {size:,}"),
+                ):
                     settlement.action_compute()
                     env.flush_all()
                 lines = settlement.regular_line_ids
@@ -270,12 +297,14 @@ def main():
                 )
                 settlements[(basis, size)] = settlement
         # two sizes, same number of queries
-        for basis in ("invoiced", "paid"):
+        for basis in BASES:
             small, large = (
                 next(r for r in bench.rows if r["label"].endswith(f"{basis} basis, {n:,} partners"))
                 for n in (SMALL, N_PARTNERS)
             )
             assert small["queries"] == large["queries"], (basis, small["queries"], large["queries"])
+        if LARGE:
+            return bench.save()
         settlement = settlements[("invoiced", N_PARTNERS)]
         settlement.action_approve()
         env.flush_all()

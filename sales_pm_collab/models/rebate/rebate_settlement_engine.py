@@ -149,12 +149,21 @@ class RebateSettlement(models.Model):
                     name=program.name,
                 )
             )
-        by_partner = defaultdict(lambda: self.env["rebate.settlement.line"])
+        line_ids = defaultdict(list)
         for line in self.line_ids:
-            by_partner[line.partner_id] |= line
+            line_ids[line.partner_id].append(line.id)
+        by_partner = {
+            partner: self.env["rebate.settlement.line"].browse(ids)
+            for partner, ids in line_ids.items()
+        }
+        labels, refs = self._move_labels(by_partner)
         vals_list, line_groups = [], []
         today = fields.Date.context_today(self)
         currency = self.currency_id
+        # in company currency, the journal item amounts are the price itself (no tax, one
+        # unit): given with the line, Odoo does not write them back line by line while
+        # creating the move (three writes per move otherwise)
+        company_currency = currency == self.company_id.currency_id
         for partner, lines in by_partner.items():
             net = sum(lines.mapped("total"))
             if currency.is_zero(net):
@@ -164,15 +173,25 @@ class RebateSettlement(models.Model):
             else:
                 move_type = "in_invoice" if net > 0 else "in_refund"
             sign = 1 if net > 0 else -1
+            # debit on credit notes and bills, credit on invoices and refunds of bills
+            direction = 1 if move_type in ("out_refund", "in_invoice") else -1
             invoice_lines = [
                 Command.create(
                     {
                         "product_id": program.product_id.id,
                         # the partner's document: in the partner's language
-                        "name": line._in_lang_of(partner)._move_line_label(),
+                        "name": labels[line.id],
                         "quantity": 1,
                         "price_unit": sign * line.total,
                         "tax_ids": [Command.clear()],
+                        **(
+                            {
+                                "amount_currency": direction * sign * line.total,
+                                "balance": direction * sign * line.total,
+                            }
+                            if company_currency
+                            else {}
+                        ),
                     }
                 )
                 for line in lines
@@ -186,7 +205,7 @@ class RebateSettlement(models.Model):
                     "company_id": self.company_id.id,
                     "currency_id": currency.id,
                     "invoice_date": today,
-                    "ref": f"{self.name} – {program.name} {self._in_lang_of(partner).period_label}",
+                    "ref": refs[partner.lang or False],
                     "invoice_origin": self.name,
                     "invoice_line_ids": invoice_lines,
                 }
@@ -206,6 +225,21 @@ class RebateSettlement(models.Model):
         if program.post_moves and moves:
             moves.action_post()
         return moves
+
+    def _move_labels(self, by_partner):
+        """The texts of the partners' documents, in each partner's language (as
+        `_in_lang_of`), computed once per language rather than once per line: ({line id:
+        label}, {language: reference of the move})."""
+        by_lang = defaultdict(list)
+        for partner, lines in by_partner.items():
+            by_lang[partner.lang or False].extend(lines.ids)
+        labels, refs = {}, {}
+        for lang, ids in by_lang.items():
+            settlement = self.with_context(lang=lang) if lang else self
+            lines = settlement.env["rebate.settlement.line"].browse(ids)
+            labels.update((line.id, line._move_line_label()) for line in lines)
+            refs[lang] = f"{self.name} – {self.program_id.name} {settlement.period_label}"
+        return labels, refs
 
 
 def _component_vals(values):

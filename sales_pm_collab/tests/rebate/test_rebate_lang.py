@@ -41,3 +41,37 @@ class TestRebateLang(RebateCommon):
         move = self._line(settlement, self.partner_a).move_id
         self.assertEqual(move.invoice_line_ids.name, "返利 Test stepped rebate 2025年第1季度")
         self.assertTrue(move.ref.endswith("Test stepped rebate 2025年第1季度"))
+
+    def test_credit_notes_of_one_batch_each_in_its_partners_language(self):
+        """The labels are translated once per language of the batch, not once per line:
+        each partner still reads its own, and the journal items carry the rebate."""
+        self.partner_a.lang = "zh_CN"
+        self.partner_b.lang = "zh_TW"
+        program = self._program()
+        for partner in (self.partner_a, self.partner_b, self.partner_c):
+            self._target(program, partner, 1_000_000)
+            self._invoice(partner, 1_000_000)
+        settlement = self._settle(program)
+        moves = {
+            partner: self._line(settlement, partner).move_id
+            for partner in (self.partner_a, self.partner_b, self.partner_c)
+        }
+        self.assertEqual(
+            [moves[p].invoice_line_ids.name for p in moves],
+            [
+                "返利 Test stepped rebate 2025年第1季度",
+                "返利 Test stepped rebate 2025年第1季",
+                "Rebate Test stepped rebate 2025 Q1",
+            ],
+        )
+        self.assertEqual(
+            [moves[p].ref.rsplit(" ", 1)[1] for p in moves],
+            ["2025年第1季度", "2025年第1季", "Q1"],
+        )
+        for move in moves.values():
+            self.assertEqual(move.move_type, "out_refund")
+            self.assertEqual(move.invoice_line_ids.mapped("balance"), [30_000])
+            self.assertEqual(move.invoice_line_ids.mapped("amount_currency"), [30_000])
+            self.assertEqual(move.amount_total, 30_000)
+            receivable = move.line_ids.filtered(lambda ln: ln.display_type == "payment_term")
+            self.assertEqual(receivable.balance, -30_000)
