@@ -7,7 +7,15 @@
     "author": "sales_pm_collab developers",
     "website": "https://github.com/sales-pm-collab/sales_pm_collab",
     "license": "LGPL-3",
-    "depends": ["crm", "sale_management", "sale_crm", "partnership", "portal", "rating"],
+    "depends": [
+        "crm",
+        "sale_management",
+        "sale_crm",
+        "partnership",
+        "portal",
+        "rating",
+        "spreadsheet_dashboard",
+    ],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         # the roles and the app's shared menus and settings page, then each area after
@@ -106,6 +114,8 @@
         "report/rebate_accrual_report_views.xml",
         "report/rebate_pending_adjustment_views.xml",
         "data/rebate/mail_template_data.xml",
+        # dashboards across the areas (Dashboards app), after every area's models and roles
+        "data/dashboard/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -1,0 +1,59 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+MODULE = "sales_pm_collab"
+
+
+@tagged("post_install", "-at_install", "collab_ui")
+class TestDashboardUi(HttpCase):
+    """The dashboards as the browser gets them: the data route for the roles they are meant
+    for (and not the others), and the product dashboard rendered for a product manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pm = new_test_user(
+            cls.env,
+            login="t_dash_pm",
+            groups=f"base.group_user,{MODULE}.group_collab_product_manager",
+        )
+        cls.rep = new_test_user(
+            cls.env, login="t_dash_rep", groups=f"base.group_user,{MODULE}.group_collab_sales_rep"
+        )
+        cls.product = cls.env.ref(f"{MODULE}.spreadsheet_dashboard_collab_product")
+
+    def test_data_route_per_role(self):
+        self.authenticate("t_dash_pm", "t_dash_pm")
+        response = self.url_open(f"/spreadsheet/dashboard/data/{self.product.id}")
+        self.assertEqual(response.status_code, 200)
+        data = response.json()
+        self.assertIn("snapshot", data)
+        self.assertTrue(data["snapshot"]["pivots"])
+        self.authenticate("t_dash_rep", "t_dash_rep")
+        response = self.url_open(f"/spreadsheet/dashboard/data/{self.product.id}")
+        self.assertNotEqual(response.status_code, 200)
+        self.assertNotIn("pivots", response.text)
+
+    def test_product_dashboard_renders_for_pm(self):
+        # any error the spreadsheet logs while loading its pivots and charts fails the test;
+        # the figures in view (the first two charts) are drawn
+        code = """
+            const start = Date.now();
+            const check = () => {
+                const root = ".o_action_manager";
+                const figures = document.querySelectorAll(`${root} .o-figure`);
+                if (figures.length >= 2) {
+                    console.log("test successful");
+                } else if (Date.now() - start > 20000) {
+                    console.error("the dashboard did not render its charts");
+                } else {
+                    setTimeout(check, 250);
+                }
+            };
+            check();
+        """
+        self.browser_js(
+            f"/odoo/dashboards?dashboard_id={self.product.id}",
+            code,
+            ready="odoo.isReady",
+            login="t_dash_pm",
+        )
