@@ -47,6 +47,7 @@
         "wizard/requirement/product_release_date_wizard_views.xml",
         "data/requirement/mail_template_data.xml",
         "views/requirement/portal_templates.xml",
+        "data/requirement/spreadsheet_dashboard_data.xml",
         # feedback
         "security/feedback/ir.model.access.csv",
         "security/feedback/feedback_security.xml",
@@ -70,6 +71,7 @@
         "wizard/feedback/customer_feedback_requirement_link_views.xml",
         "data/feedback/mail_template_data.xml",
         "views/feedback/portal_templates.xml",
+        "data/feedback/spreadsheet_dashboard_data.xml",
         # channel partners (res_partner_views.xml holds the Channel menu)
         "security/channel/ir.model.access.csv",
         "security/channel/channel_security.xml",
@@ -114,8 +116,7 @@
         "report/rebate_accrual_report_views.xml",
         "report/rebate_pending_adjustment_views.xml",
         "data/rebate/mail_template_data.xml",
-        # dashboards across the areas (Dashboards app), after every area's models and roles
-        "data/dashboard/spreadsheet_dashboard_data.xml",
+        "data/rebate/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

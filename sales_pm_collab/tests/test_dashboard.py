@@ -1,7 +1,12 @@
 import json
+from datetime import timedelta
+
+import polib
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools.misc import file_open
+from odoo.tools.translate import code_translations, extract_spreadsheet_terms
 
 from .common import MODULE, CollabCommon
 
@@ -17,6 +22,12 @@ DASHBOARDS = {
         ("rep", "cs", "pm", "employee"),
     ),
 }
+# the spreadsheets, each in the area its dashboard belongs to
+DASHBOARD_FILES = (
+    "data/requirement/files/product_dashboard.json",
+    "data/feedback/files/customer_service_dashboard.json",
+    "data/rebate/files/channel_rebate_dashboard.json",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -172,3 +183,97 @@ class TestDashboards(CollabCommon):
         )
         self.assertEqual(pm.formatted_read_group(domain, [], ["__count"])[0]["__count"], 1)
         self.assertEqual(admin.formatted_read_group(domain, [], ["__count"])[0]["__count"], 2)
+
+    def test_issue_measures_on_the_dashboards(self):
+        """Each measure issue 15 asks for has a pivot (and so a chart) on its dashboard."""
+        expected = {
+            f"{MODULE}.spreadsheet_dashboard_collab_product": {
+                ("product.requirement", "first_response_hours"),
+                ("product.requirement", "first_response_on_time_rate"),
+                ("product.requirement", "cycle_days"),
+                ("product.requirement", "revenue_at_stake"),
+                ("crm.lead.winback", "won_revenue"),
+                ("crm.lead.winback", "won_rate"),
+            },
+            f"{MODULE}.spreadsheet_dashboard_collab_customer_service": {
+                ("customer.feedback", "breached_rate"),
+                ("customer.feedback", "satisfaction_measure"),
+                ("customer.feedback", "reopen_rate"),
+            },
+            f"{MODULE}.spreadsheet_dashboard_collab_channel_rebate": {
+                ("res.partner", "__count"),
+                ("res.partner.grade.evaluation", "__count"),
+                ("rebate.settlement", "amount_total"),
+                ("rebate.settlement.line", "total"),
+            },
+        }
+        for xmlid, measures in expected.items():
+            found = {
+                (model, measure)
+                for model, _domain, _groupby, names, _matching in self._sources(
+                    self._snapshot(xmlid)
+                )
+                for measure in names
+            }
+            self.assertLessEqual(measures, found, xmlid)
+
+    def test_new_measures_respect_record_rules(self):
+        """The product manager's average first response time and cycle time count the
+        requirements of his company only; the administrator of both companies counts all."""
+        other = self.env["res.company"].create({"name": "Other Co"})
+        Requirement = self.env["product.requirement"]
+        mine = Requirement.create({"name": "Dashboard rule mine"})
+        theirs = Requirement.with_company(other).create(
+            {"name": "Dashboard rule other", "company_id": other.id}
+        )
+        for requirement, hours in ((mine, 10), (theirs, 30)):
+            requirement.sudo().first_response_date = requirement.create_date + timedelta(
+                hours=hours
+            )
+        self.user_admin.company_ids |= other
+        domain = [("name", "=like", "Dashboard rule %"), ("first_response_date", "!=", False)]
+        aggregates = ["__count", "first_response_hours:avg"]
+        pm = Requirement.with_user(self.user_pm).with_context(
+            allowed_company_ids=self.user_pm.company_ids.ids
+        )
+        admin = Requirement.with_user(self.user_admin).with_context(
+            allowed_company_ids=[self.env.company.id, other.id]
+        )
+        [pm_row] = pm.formatted_read_group(domain, [], aggregates)
+        [admin_row] = admin.formatted_read_group(domain, [], aggregates)
+        self.assertEqual((pm_row["__count"], pm_row["first_response_hours:avg"]), (1, 10.0))
+        self.assertEqual((admin_row["__count"], admin_row["first_response_hours:avg"]), (2, 20.0))
+
+    def test_dashboards_translated(self):
+        """The names and every text the spreadsheet shows (titles written as `_t()`
+        formulas, chart axes, filter labels: what Odoo's exporter extracts from
+        data/*/..._dashboard.json) are translated into zh_CN and zh_TW, as web client
+        (odoo-javascript) terms of the addon."""
+        for xmlid in DASHBOARDS:
+            dashboard = self.env.ref(xmlid)
+            self.assertNotEqual(dashboard.with_context(lang="zh_CN").name, dashboard.name)
+            self.assertNotEqual(dashboard.with_context(lang="zh_TW").name, dashboard.name)
+        for relative in DASHBOARD_FILES:
+            with file_open(f"{MODULE}/{relative}") as handle:
+                extracted = extract_spreadsheet_terms(handle, [], [], {})
+                terms = {term for _line, _function, term, _comments in extracted}
+            with file_open(f"{MODULE}/{relative}") as handle:
+                cells = json.load(handle)["sheets"][0]["cells"]
+            # a plain text cell is not extracted: every title is a _t() formula
+            self.assertFalse([c for c in cells.values() if not c.startswith("=")], relative)
+            self.assertGreater(len(terms), 5, relative)
+            occurrence = f"addons/{MODULE}/{relative}"
+            for lang in ("zh_CN", "zh_TW"):
+                with file_open(f"{MODULE}/i18n/{lang}.po") as handle:
+                    catalog = {entry.msgid: entry for entry in polib.pofile(handle.read())}
+                # what the web client gets for the dashboard's namespace (the addon)
+                web = {
+                    message["id"]: message["string"]
+                    for message in code_translations.get_web_translations(MODULE, lang)["messages"]
+                }
+                for term in terms:
+                    with self.subTest(file=relative, lang=lang, term=term):
+                        self.assertTrue(web.get(term), "not sent to the web client")
+                        self.assertNotEqual(web[term], term)
+                        entry = catalog[term]
+                        self.assertIn(f"code:{occurrence}", [o[0] for o in entry.occurrences])
