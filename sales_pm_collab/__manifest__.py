@@ -7,7 +7,15 @@
     "author": "sales_pm_collab developers",
     "website": "https://github.com/sales-pm-collab/sales_pm_collab",
     "license": "LGPL-3",
-    "depends": ["crm", "sale_management", "sale_crm", "partnership", "portal", "rating"],
+    "depends": [
+        "crm",
+        "sale_management",
+        "sale_crm",
+        "partnership",
+        "portal",
+        "rating",
+        "spreadsheet_dashboard",
+    ],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         # the roles and the app's shared menus and settings page, then each area after
@@ -39,6 +47,7 @@
         "wizard/requirement/product_release_date_wizard_views.xml",
         "data/requirement/mail_template_data.xml",
         "views/requirement/portal_templates.xml",
+        "data/requirement/spreadsheet_dashboard_data.xml",
         # feedback
         "security/feedback/ir.model.access.csv",
         "security/feedback/feedback_security.xml",
@@ -62,6 +71,7 @@
         "wizard/feedback/customer_feedback_requirement_link_views.xml",
         "data/feedback/mail_template_data.xml",
         "views/feedback/portal_templates.xml",
+        "data/feedback/spreadsheet_dashboard_data.xml",
         # channel partners (res_partner_views.xml holds the Channel menu)
         "security/channel/ir.model.access.csv",
         "security/channel/channel_security.xml",
@@ -106,6 +116,7 @@
         "report/rebate_accrual_report_views.xml",
         "report/rebate_pending_adjustment_views.xml",
         "data/rebate/mail_template_data.xml",
+        "data/rebate/spreadsheet_dashboard_data.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -2,6 +2,7 @@
 # the tests of each area live in its folder, as mail/tests/discuss/: Odoo's runner only
 # sees the test modules that this package imports
 from . import (
+    test_dashboard,
     test_demo,
     test_i18n,
     test_install,
@@ -9,6 +10,7 @@ from . import (
     test_native_fit,
     test_roles,
     test_ui_clickbot,
+    test_ui_dashboard,
     test_ui_login,
     test_ui_no_role,
 )

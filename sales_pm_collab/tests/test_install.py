@@ -20,7 +20,16 @@ class TestInstall(CollabCommon):
         self.assertEqual(module.category_id, self.env.ref("base.module_category_sales_crm"))
         deps = set(module.dependencies_id.mapped("name"))
         self.assertEqual(
-            deps, {"crm", "sale_management", "sale_crm", "partnership", "portal", "rating"}
+            deps,
+            {
+                "crm",
+                "sale_management",
+                "sale_crm",
+                "partnership",
+                "portal",
+                "rating",
+                "spreadsheet_dashboard",
+            },
         )
 
     def test_every_model_has_access_rules(self):

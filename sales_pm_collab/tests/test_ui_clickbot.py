@@ -13,9 +13,10 @@ _logger = logging.getLogger(__name__)
 # of view and every filter again in each view. Any error dialog, console error or failed
 # RPC fails the test.
 CLICKBOT = (
-    "odoo.loader.modules.get('@web/webclient/clickbot/clickbot_loader')"
-    f".startClickEverywhere('{MODULE}.menu_collab_root');"
+    "odoo.loader.modules.get('@web/webclient/clickbot/clickbot_loader').startClickEverywhere('%s');"
 )
+# the Dashboards app (spreadsheet_dashboard): the addon's dashboards, one per audience
+DASHBOARDS_APP = "spreadsheet_dashboard.spreadsheet_dashboard_menu_root"
 # The same without the filters: the clickbot clicks them only when it finds the search
 # bar's dropdown toggler with this selector (testFilters in clickbot.js). The filters
 # are ~90% of a full run (462 filter clicks for 18 menus and 29 switches of view as
@@ -40,7 +41,7 @@ class TestClickbot(HttpCase):
     view and filter) and as each demo role (every menu and view; the demo data of `make
     test`): no menu, view, filter or switch of view may crash for any role."""
 
-    def _click_everywhere(self, login, filters=False):
+    def _click_everywhere(self, login, filters=False, app=f"{MODULE}.menu_collab_root"):
         user = self.env["res.users"].search([("login", "=", login)])
         self.assertTrue(user, f"demo user {login!r} (the test database has demo data)")
         # no onboarding tour in the way
@@ -48,14 +49,15 @@ class TestClickbot(HttpCase):
         started = time.monotonic()
         self.browser_js(
             "/odoo",
-            CLICKBOT if filters else SKIP_FILTERS + CLICKBOT,
+            CLICKBOT % app if filters else SKIP_FILTERS + CLICKBOT % app,
             "odoo.isReady === true",
             login=login,
             timeout=600,
             success_signal="clickbot test succeeded",
         )
         _logger.info(
-            "clickbot over the Collaboration app as %s (%s): %.0f s",
+            "clickbot over %s as %s (%s): %.0f s",
+            app,
             login,
             "menus, views and filters" if filters else "menus and views",
             time.monotonic() - started,
@@ -82,3 +84,10 @@ class TestClickbot(HttpCase):
 
     def test_clickbot_collab_admin(self):
         self._click_everywhere("collab_admin")
+
+    def test_clickbot_dashboards_app(self):
+        """The Dashboards app, now a dependency, for the administrator and each role: it
+        opens on the first dashboard the role may see, its menus and views do not crash."""
+        for login in ("admin", "rep", "cs", "pm", "channel", "finance", "collab_admin"):
+            with self.subTest(login=login):
+                self._click_everywhere(login, app=DASHBOARDS_APP)

@@ -8,6 +8,7 @@ from . import customer_feedback_sla_engine
 from . import customer_feedback_satisfaction
 from . import customer_feedback_requirement
 from . import customer_feedback_portal
+from . import customer_feedback_measure
 from . import rating_rating
 
 # the requirement area's models: feedback behind requirements, logged on releases

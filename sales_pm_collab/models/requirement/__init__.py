@@ -13,6 +13,7 @@ from . import crm_lead_winback
 from . import product_requirement_winback
 from . import product_release_winback
 from . import product_requirement_portal
+from . import product_requirement_measure
 
 # core models the area extends
 from . import crm_lead

@@ -2,6 +2,7 @@ from . import (
     test_feedback_access,
     test_feedback_capture,
     test_feedback_contract,
+    test_feedback_dashboard_measures,
     test_feedback_hostile,
     test_feedback_hostile_config,
     test_feedback_hostile_ratings,

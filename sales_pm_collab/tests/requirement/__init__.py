@@ -1,6 +1,7 @@
 from . import (
     test_portal_requirement,
     test_requirement_access,
+    test_requirement_dashboard_measures,
     test_requirement_demand,
     test_requirement_hostile,
     test_requirement_hostile_workflow,
