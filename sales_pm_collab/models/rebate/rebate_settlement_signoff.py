@@ -36,6 +36,15 @@ class RebateSettlementLine(models.Model):
     _system_fields = SIGNOFF_FIELDS
     # written on lines of settled settlements too (see the line's write)
     _signoff_fields = SIGNOFF_FIELDS
+    # the partner sees its sign-off, not who resolved its dispute in the company
+    _portal_fields = (
+        "signoff_state",
+        "signoff_deadline",
+        "signoff_uid",
+        "signoff_date",
+        "signoff_comment",
+        "signoff_resolved_date",
+    )
 
     signoff_state = fields.Selection(
         SIGNOFF_STATES, string="Sign-off", readonly=True, index="btree_not_null", copy=False

@@ -19,6 +19,7 @@ from . import (
     test_rebate_statement_pdf,
     test_rebate_trueup,
     test_ui_portal_rebate,
+    test_ui_portal_rebate_rpc,
     test_ui_rebate,
     test_ui_rebate_balance,
     test_ui_rebate_layout,
