@@ -17,6 +17,7 @@ from . import (
     test_rebate_settlement,
     test_rebate_statement,
     test_rebate_statement_pdf,
+    test_rebate_statement_signoff,
     test_rebate_trueup,
     test_ui_portal_rebate,
     test_ui_portal_rebate_rpc,
