@@ -15,6 +15,7 @@ from . import (
     test_rebate_lang,
     test_rebate_registration,
     test_rebate_settlement,
+    test_rebate_signoff_filters,
     test_rebate_statement,
     test_rebate_statement_pdf,
     test_rebate_statement_signoff,
