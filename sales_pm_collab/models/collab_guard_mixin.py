@@ -13,6 +13,15 @@ that is not the server itself (``env.su``):
 Workflow methods check the user's right to change the records, then write the fields
 they own with ``_write_system`` (a ``sudo()`` write decided on the server). No context
 key relaxes any of this.
+
+It also keeps the internal fields away from portal and public users (share users), who
+may call any model method over JSON-RPC with their session: a model of this addon shows
+them only the fields it lists in ``_portal_fields`` (a whitelist: a new field is hidden
+until listed), a core model this addon extends hides the fields this addon adds unless
+listed. A hidden field cannot be read, searched on, grouped or ordered by, exported, and
+``fields_get`` leaves it out; a share user writes only the fields of
+``_portal_write_fields``. The portal pages read what they show with ``sudo()`` after
+checking the record is the user's.
 """
 
 import math
@@ -20,6 +29,7 @@ import numbers
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Domain
 
 MODULE = "sales_pm_collab"
 # mail.thread / activity fields a client legitimately sends with a record
@@ -45,6 +55,13 @@ class CollabGuardMixin(models.AbstractModel):
     # policy may match its feedback); empty = every company uses it. Like
     # `_system_fields`, each area's extension of a model adds its own models.
     _shared_config_used_by = ()
+    # the fields a portal or public user may read (read, search, group by, order by,
+    # export, fields_get) on a model of this addon (also on a core model for the fields
+    # this addon adds to it); every other field is refused to them. Like
+    # `_system_fields`, each area's extension of a model adds its own.
+    _portal_fields = ()
+    # the fields a portal or public user may write (create/write), among `_portal_fields`
+    _portal_write_fields = ()
 
     # === CRUD === #
 
@@ -84,6 +101,79 @@ class CollabGuardMixin(models.AbstractModel):
     def _unlink_except_shared_config(self):
         if not self.env.su and self._shared_config and self._collab_shared_records():
             self._collab_check_shared_config_access()
+
+    # === Field access of portal users === #
+
+    @api.model
+    def _has_field_access(self, field, operation):
+        if not super()._has_field_access(field, operation):
+            return False
+        if self.env.su or not self.env.user.share:
+            return True
+        return field.name in self._collab_portal_field_names(operation)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        if not self.env.su and self.env.user.share:
+            # a related or searchable computed field is rewritten before the ORM checks
+            # the field it reaches: check the names the caller wrote
+            for condition in Domain(domain).iter_conditions():
+                self._collab_check_portal_path(condition.field_expr)
+        return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+
+    def _order_to_sql(self, order, query, alias=None, reverse=False):
+        if self.env.su or not self.env.user.share:
+            return super()._order_to_sql(order, query, alias=alias, reverse=reverse)
+        # the caller's order may only name fields it may read; the model's own order
+        # (chosen by the server, it shows no value) is applied as is
+        if order and order != self._order:
+            for part in order.split(","):
+                if part.strip():
+                    self._collab_check_portal_path(part.split()[0])
+        return super(CollabGuardMixin, self.sudo())._order_to_sql(
+            order, query, alias=alias, reverse=reverse
+        )
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), *args, **kwargs):
+        if not self.env.su and self.env.user.share:
+            for spec in (*groupby, *aggregates):
+                if spec != "__count":
+                    self._collab_check_portal_path(spec.split(":")[0])
+            for condition in Domain(having).iter_conditions():
+                if condition.field_expr != "__count":
+                    self._collab_check_portal_path(condition.field_expr.split(":")[0])
+        return super()._read_group(domain, groupby, aggregates, having, *args, **kwargs)
+
+    @api.model
+    def _collab_check_portal_path(self, path):
+        """Refuse a field path (`partner_id.name`, `amount`) whose first field the user
+        may not read (the next fields are checked by their own model)."""
+        name = path.split(".", 1)[0]
+        field = self._fields.get(name)
+        if field is not None:
+            self._check_field_access(field, "read")
+
+    @api.model
+    def _collab_portal_field_names(self, operation):
+        """The fields a share user may read (`operation` "read") or write ("write")."""
+        cls = type(self)
+        cache = cls.__dict__.get("_collab_portal_cache")
+        if cache is None:
+            readable = set(self._collab_class_union("_portal_fields")) | {"id", "display_name"}
+            writable = set(self._collab_class_union("_portal_write_fields")) & readable
+            if self._original_module != MODULE:
+                # a core model: its own fields keep core's access, this addon's are listed
+                core = {
+                    name
+                    for name, field in self._fields.items()
+                    if not (field._modules and field._modules[0] == MODULE)
+                }
+                readable |= core
+                writable |= core
+            cache = {"read": frozenset(readable), "write": frozenset(writable)}
+            cls._collab_portal_cache = cache
+        return cache[operation]
 
     # === Business methods === #
 

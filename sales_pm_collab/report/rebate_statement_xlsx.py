@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 import xlsxwriter
 
+from odoo import fields
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -25,6 +27,14 @@ def _write(sheet, row, col, value, fmt=None):
         sheet.write_datetime(row, col, value, fmt)
     else:
         sheet.write_string(row, col, str(value), fmt)
+
+
+def _user_datetime(record, value):
+    """A UTC datetime of the database in the reader's time zone (naive: a cell has no
+    time zone), or None."""
+    if not value:
+        return None
+    return fields.Datetime.context_timestamp(record, value).replace(tzinfo=None)
 
 
 def _table(sheet, headers, rows, formats, widths):
@@ -77,6 +87,7 @@ def build_statement_workbook(settlement, partner=None):
         "percent": workbook.add_format({"num_format": "0.00%"}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
         "int": workbook.add_format({"num_format": "0"}),
+        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
     }
     lines = settlement.line_ids
     if partner is not None:
@@ -109,7 +120,15 @@ def build_statement_workbook(settlement, partner=None):
         env._("Total"),
         env._("Credit Note / Bill"),
         env._("Warning"),
+        # the partner's sign-off of its statement (对账)
+        env._("Sign-off"),
+        env._("Signed off by"),
+        env._("Signed off on"),
+        env._("Dispute Reason"),
     ]
+    signoff_labels = dict(
+        env["rebate.settlement.line"]._fields["signoff_state"]._description_selection(env)
+    )
     # programs paying into a balance: the partner's balance today in the program
     balances = settlement._get_statement_balances(regular.partner_id)
     if balances:
@@ -144,12 +163,16 @@ def build_statement_workbook(settlement, partner=None):
                 (partner_total, "money"),
                 (line._get_statement_move_reference(), None),
                 (line.warning or "", None),
+                (signoff_labels.get(line.signoff_state, ""), None),
+                (line.signoff_uid.partner_id.name or "", None),
+                (_user_datetime(line, line.signoff_date), "datetime"),
+                (line.signoff_comment or "", None),
             ]
         )
         if balances:
             figures = balances[line.partner_id.id]
             rows[-1] += [(figures[key], "money") for key in ("credited", "used", "expired", "open")]
-    widths = [32, 12, 12] + [14] * 15 + [18, 40] + ([16] * 4 if balances else [])
+    widths = [32, 12, 12] + [14] * 15 + [18, 40, 18, 20, 17, 40] + ([16] * 4 if balances else [])
     _table(summary, headers, rows, formats, widths)
 
     adjustment_sheet = workbook.add_worksheet(env._("Adjustments")[:31])

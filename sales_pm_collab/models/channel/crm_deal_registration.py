@@ -69,6 +69,43 @@ class CrmDealRegistration(models.Model):
         "reminder_sent",
         "close_date",
     )
+    # what the partner's registration pages show and its form writes: the conflict
+    # check, the matched customer and opportunity, the channel manager and the keys of
+    # the duplicate search stay internal, also over RPC
+    _portal_fields = (
+        "name",
+        "state",
+        "company_id",
+        "currency_id",
+        "partner_id",
+        "customer_name",
+        "customer_vat",
+        "country_id",
+        "state_id",
+        "city",
+        "zip",
+        "expected_revenue",
+        "expected_close_date",
+        "description",
+        "submit_date",
+        "protection_until",
+        "reject_reason",
+        "access_url",
+        "access_token",
+    )
+    _portal_write_fields = (
+        # its own company only (checked by _check_may_register and _check_may_edit)
+        "partner_id",
+        "customer_name",
+        "customer_vat",
+        "country_id",
+        "state_id",
+        "city",
+        "zip",
+        "expected_revenue",
+        "expected_close_date",
+        "description",
+    )
 
     # === Fields === #
 

@@ -36,9 +36,12 @@ class CrmDealRegistration(models.Model):
                 )
             )
         self._check_submit_input()
-        found = self._find_registration_conflicts(self._conflict_items())
-        self._check_not_claimed(found)
-        self._check_not_pending_twice()
+        # the duplicate and conflict checks read the matching keys, internal fields a
+        # portal user may not read: the server runs them once the user's right is checked
+        checked = self.sudo()
+        found = checked._find_registration_conflicts(checked._conflict_items())
+        checked._check_not_claimed(found)
+        checked._check_not_pending_twice()
         now = fields.Datetime.now()
         for registration in self:
             vals = {"state": "submitted", "submit_date": now}
@@ -51,7 +54,7 @@ class CrmDealRegistration(models.Model):
                     or "/"
                 )
             registration._write_system(vals)
-        self.env["crm.deal.registration.conflict"].sudo().create(self._conflict_vals(found))
+        self.env["crm.deal.registration.conflict"].sudo().create(checked._conflict_vals(found))
         self._notify_submitted()
         return True
 
@@ -171,7 +174,8 @@ class CrmDealRegistration(models.Model):
         company) to decide the registration."""
         group = self.env.ref(CHANNEL_MANAGER_GROUP)
         for registration in self:
-            users = registration.partner_id.channel_manager_id
+            # the channel manager of a partner is internal (its portal user does not read it)
+            users = registration.partner_id.sudo().channel_manager_id
             if not users:
                 users = group.sudo().all_user_ids.filtered(
                     lambda u, r=registration: (

@@ -32,6 +32,10 @@ class ResPartner(models.Model):
     # the level's date follows each level change (an applied evaluation or a change by
     # hand); the last evaluation's KPIs are computed (guarded as such by the mixin)
     _system_fields = ("grade_date",)
+    # a portal user reads its own company (core's rule): of this addon's fields, only
+    # whether it is a channel partner (its registrations check it); the agreement, the
+    # channel manager, the KPIs stay internal, also over RPC
+    _portal_fields = ("channel_type",)
     # fields only channel managers (and sales managers, administrators) may change
     _CHANNEL_MANAGED_FIELDS = (
         "channel_type",

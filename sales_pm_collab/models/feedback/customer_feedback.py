@@ -84,6 +84,25 @@ class CustomerFeedback(models.Model):
     _order = "sla_start_date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["reference", "name"]
+    # what the customer's feedback pages show: the internal triage (priority, team,
+    # salesperson, root cause, solution, requirement, SLA internals) stays internal, also
+    # over RPC
+    _portal_fields = (
+        "reference",
+        "name",
+        "description",
+        "kind",
+        "partner_id",
+        "commercial_partner_id",
+        "product_id",
+        "sale_order_id",
+        "invoice_id",
+        "company_id",
+        "state",
+        "sla_start_date",
+        "first_response_date",
+        "resolved_date",
+    )
     _primary_email = "email_from"
     # set by the workflow buttons, the SLA engine (cron) and the customer's rating only;
     # the computed deadlines, rates and labels are added by the mixin

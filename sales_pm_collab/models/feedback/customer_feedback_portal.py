@@ -34,6 +34,8 @@ class CustomerFeedback(models.Model):
     _inherit = ["customer.feedback", "portal.mixin"]
     # the portal link's token is the system's: a user never sets or changes it
     _system_fields = ("access_token",)
+    # the document link and its token (the portal thread posts with it)
+    _portal_fields = ("access_url", "access_token")
 
     def _compute_access_url(self):
         for feedback in self:

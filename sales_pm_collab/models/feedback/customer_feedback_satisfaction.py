@@ -16,6 +16,8 @@ class CustomerFeedback(models.Model):
     feedback for a second follow-up."""
 
     _inherit = "customer.feedback"
+    # the customer's own rating of the answer
+    _portal_fields = ("satisfaction", "satisfaction_date")
 
     satisfaction = fields.Integer(
         readonly=True,

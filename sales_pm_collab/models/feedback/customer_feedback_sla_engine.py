@@ -24,6 +24,8 @@ class CustomerFeedback(models.Model):
     escalation ladder the cron walks every 15 minutes (`_cron_update_sla`)."""
 
     _inherit = "customer.feedback"
+    # the customer sees its commitments (answer by, resolve by), not the engine's state
+    _portal_fields = ("first_response_deadline", "resolve_deadline")
 
     sla_id = fields.Many2one(
         "customer.feedback.sla",

@@ -22,6 +22,20 @@ class RebateBalanceMove(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
     _rec_name = "partner_id"
+    # what the partner's fund page shows of its balance moves (not the settlement line,
+    # order or note behind a move)
+    _portal_fields = (
+        "partner_id",
+        "program_id",
+        "company_id",
+        "currency_id",
+        "payout",
+        "kind",
+        "amount",
+        "date",
+        "expires_on",
+        "claim_id",
+    )
     _system_fields = (
         "partner_id",
         "program_id",

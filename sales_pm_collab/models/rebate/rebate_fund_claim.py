@@ -22,6 +22,24 @@ class RebateFundClaim(models.Model):
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "collab.guard.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    # what the partner's claim pages show (not who checked or approved it in the company,
+    # the accounting entry or the fund's balance moves)
+    _portal_fields = (
+        "name",
+        "partner_id",
+        "program_id",
+        "company_id",
+        "currency_id",
+        "amount",
+        "purpose",
+        "description",
+        "attachment_ids",
+        "state",
+        "reject_reason",
+        "submitted_date",
+        "access_url",
+        "access_token",
+    )
     _system_fields = (
         "name",
         "state",

@@ -11,6 +11,34 @@ class RebateSettlementLine(models.Model):
     _inherit = ["collab.guard.mixin"]
     _order = "settlement_id, line_type desc, period_date_from, partner_id, id"
     _check_company_auto = True
+    # what the partner's statement page shows of its lines: a portal user reads nothing
+    # else, also over RPC (engine figures such as source amounts, excluded conflicts,
+    # the recomputation, warnings stay internal)
+    _portal_fields = (
+        "settlement_id",
+        "program_id",
+        "company_id",
+        "currency_id",
+        "state",
+        "partner_id",
+        "line_type",
+        "period_date_from",
+        "period_date_to",
+        "period_label",
+        "has_target",
+        "target_amount",
+        "base_amount",
+        "attainment",
+        "band_rate",
+        "base_rebate",
+        "growth_rebate",
+        "special_rebate",
+        "multiplier",
+        "capped",
+        "total",
+        "adjustment_amount",
+        "move_id",
+    )
     # engine output, every field of it: computed by the settlement (_bulk_create, in SQL)
     # and linked to its credit notes (_link_moves), never written by a user
     _system_fields = (
@@ -74,7 +102,9 @@ class RebateSettlementLine(models.Model):
         "the earlier period it adjusts.",
     )
     period_date_to = fields.Date(string="Period End", required=True, readonly=True)
-    period_label = fields.Char(string="Period", compute="_compute_period_label")
+    # the program's period name: the line's own label, also for a portal user who reads
+    # no program
+    period_label = fields.Char(string="Period", compute="_compute_period_label", compute_sudo=True)
     adjusted_settlement_id = fields.Many2one(
         "rebate.settlement",
         string="Adjusts",

@@ -1,3 +1,4 @@
+import operator
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -24,6 +25,15 @@ SIGNOFF_FIELDS = (
     "signoff_resolved_date",
 )
 MAX_COMMENT = 2000
+# the comparisons a search on a sign-off count understands
+COMPARISONS = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
 
 
 class RebateSettlementLine(models.Model):
@@ -36,6 +46,15 @@ class RebateSettlementLine(models.Model):
     _system_fields = SIGNOFF_FIELDS
     # written on lines of settled settlements too (see the line's write)
     _signoff_fields = SIGNOFF_FIELDS
+    # the partner sees its sign-off, not who resolved its dispute in the company
+    _portal_fields = (
+        "signoff_state",
+        "signoff_deadline",
+        "signoff_uid",
+        "signoff_date",
+        "signoff_comment",
+        "signoff_resolved_date",
+    )
 
     signoff_state = fields.Selection(
         SIGNOFF_STATES, string="Sign-off", readonly=True, index="btree_not_null", copy=False
@@ -237,21 +256,65 @@ class RebateSettlement(models.Model):
     _inherit = "rebate.settlement"
 
     signoff_disputed_count = fields.Integer(
-        string="Disputed Statements", compute="_compute_signoff_disputed_count"
+        string="Disputed Statements",
+        compute="_compute_signoff_counts",
+        search="_search_signoff_disputed_count",
+    )
+    signoff_pending_count = fields.Integer(
+        string="Statements Awaiting Sign-off",
+        compute="_compute_signoff_counts",
+        search="_search_signoff_pending_count",
     )
 
-    def _compute_signoff_disputed_count(self):
-        counts = dict(
+    def _signoff_counts(self, state, settlements=None):
+        """{settlement: number of its partner statements in sign-off `state`}, in one
+        grouped read (of `settlements`, else of every settlement); none: left out."""
+        domain = [("line_type", "=", "regular"), ("signoff_state", "=", state)]
+        if settlements is not None:
+            domain.append(("settlement_id", "in", settlements.ids))
+        rows = (
             self.env["rebate.settlement.line"]
             .sudo()
-            ._read_group(
-                [("settlement_id", "in", self.ids), ("signoff_state", "=", "disputed")],
-                ["settlement_id"],
-                ["__count"],
-            )
+            ._read_group(domain, ["settlement_id"], ["__count"])
         )
+        return dict(rows)
+
+    def _compute_signoff_counts(self):
+        disputed = self._signoff_counts("disputed", self)
+        pending = self._signoff_counts("pending", self)
         for settlement in self:
-            settlement.signoff_disputed_count = counts.get(settlement, 0)
+            settlement.signoff_disputed_count = disputed.get(settlement, 0)
+            settlement.signoff_pending_count = pending.get(settlement, 0)
+
+    def _search_signoff_count(self, state, operator, value):
+        compare = COMPARISONS.get(operator)
+        if compare is None or isinstance(value, bool) or not isinstance(value, int):
+            return NotImplemented
+        counts = self._signoff_counts(state)
+        matching = [settlement.id for settlement, count in counts.items() if compare(count, value)]
+        if compare(0, value):
+            # the settlements without any such statement match too
+            return ["|", ("id", "in", matching), ("id", "not in", [s.id for s in counts])]
+        return [("id", "in", matching)]
+
+    def _search_signoff_disputed_count(self, operator, value):
+        return self._search_signoff_count("disputed", operator, value)
+
+    def _search_signoff_pending_count(self, operator, value):
+        return self._search_signoff_count("pending", operator, value)
+
+    def action_view_signoff(self):
+        """The partner statements of the settlement, by sign-off: the disputed first."""
+        self.ensure_one()
+        return self._window_action(
+            "sales_pm_collab.rebate_settlement_line_action",
+            domain=[("settlement_id", "=", self.id), ("line_type", "=", "regular")],
+            context={
+                "search_default_signoff_disputed": self.signoff_disputed_count and 1,
+                "search_default_signoff_pending": not self.signoff_disputed_count and 1,
+                "create": False,
+            },
+        )
 
     def action_approve(self):
         """Approved: each partner's statement awaits its sign-off for the company's delay."""

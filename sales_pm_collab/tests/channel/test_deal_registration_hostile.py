@@ -113,6 +113,8 @@ class TestDealRegistrationHostile(DealRegistrationCommon):
                     }
                 )
             )
+            # read as the server: the opportunity is no field of the portal user's
+            registration = registration.sudo()
             self.assertEqual(
                 (registration.state, registration.protection_until, registration.lead_id.id),
                 ("draft", False, False),

@@ -4,9 +4,11 @@ from datetime import date, timedelta
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..common import PortalRpcMixin
+
 
 @tagged("post_install", "-at_install", "collab_ui")
-class TestDealRegistrationPortal(HttpCase):
+class TestDealRegistrationPortal(HttpCase, PortalRpcMixin):
     """The partner's registration pages: its own company's registrations only (another
     partner's id answers 404), nothing internal on them; and the tour from the portal to
     the approved opportunity."""
@@ -170,3 +172,77 @@ class TestDealRegistrationPortal(HttpCase):
         self.assertEqual(lead.channel_partner_id, self.agent_a)
         self.assertEqual(lead.partner_id.name, "常州星河连锁超市有限公司")
         self.assertEqual(lead.partner_id.vat, "91320400TOUR0001X")
+
+    # === Raw JSON-RPC with the portal session === #
+
+    def test_rpc_reads_only_what_the_pages_show(self):
+        manager = new_test_user(
+            self.env,
+            login="secret_channel_manager",
+            name="Secret Channel Manager",
+            groups="sales_pm_collab.group_collab_channel_manager",
+        )
+        self.agent_a.channel_manager_id = manager
+        self.assertTrue(self.reg_a.conflict_ids)
+        self.authenticate("reg_portal_a", "reg_portal_a")
+        self._assert_portal_rpc_whitelist(
+            self.reg_a,
+            hidden={
+                "channel_manager_id": manager,
+                "conflict_ids": self.reg_a.conflict_ids,
+                "customer_key": self.reg_a.customer_key,
+                "city_key": None,
+                "approval_hours": False,
+                "is_protected": False,
+            },
+            shown=("name", "state", "customer_name", "city", "expected_close_date"),
+        )
+        # the partner's own record: this addon's internal fields on it are hidden too
+        for name in ("channel_manager_id", "agreement_note", "channel_recommended_grade_id"):
+            self._assert_rpc_refused("res.partner", "read", self.agent_a.ids, [name])
+        names = self._rpc("res.partner", "read", self.agent_a.ids, ["name"])
+        self.assertEqual(names[0]["name"], "Portal Agent A")
+
+    def test_rpc_writes_only_the_form_fields(self):
+        self.authenticate("reg_portal_a", "reg_portal_a")
+        Registration = self.env["crm.deal.registration"]
+        [draft_id] = self._rpc(
+            "crm.deal.registration",
+            "create",
+            [{"customer_name": "Draft Of A", "city": "南京", "country_id": self.cn.id}],
+        )
+        draft = Registration.browse(draft_id)
+        self.assertEqual((draft.partner_id, draft.state), (self.agent_a, "draft"))
+        self._rpc("crm.deal.registration", "write", [draft_id], {"customer_name": "Draft A2"})
+        self.assertEqual(draft.customer_name, "Draft A2")
+        lead = self.env["crm.lead"].create({"name": "Internal opportunity of A"})
+        forged = {
+            "channel_manager_id": self.env.ref("base.user_admin").id,
+            "customer_partner_id": self.agent_b.id,
+            "link_lead_id": lead.id,
+            "lead_id": lead.id,
+            "state": "approved",
+            "protection_until": "2099-12-31",
+            "product_ids": [Command.set([])],
+        }
+        for name, value in forged.items():
+            with self.subTest(field=name):
+                self._assert_rpc_refused(
+                    "crm.deal.registration", "write", [draft_id], {name: value}
+                )
+                self._assert_rpc_refused(
+                    "crm.deal.registration",
+                    "create",
+                    [{"customer_name": "Forged", "country_id": self.cn.id, name: value}],
+                )
+        draft.invalidate_recordset()
+        self.assertEqual(
+            (draft.partner_id, draft.state, draft.lead_id, draft.link_lead_id),
+            (self.agent_a, "draft", lead.browse(), lead.browse()),
+        )
+        self.assertFalse(Registration.search([("customer_name", "=", "Forged")]))
+        # its own company only: another partner is refused by the model's own check
+        self._assert_rpc_refused(
+            "crm.deal.registration", "write", [draft_id], {"partner_id": self.agent_b.id}
+        )
+        self.assertEqual(draft.partner_id, self.agent_a)

@@ -5,6 +5,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from ..common import PortalRpcMixin
+
 # values of internal fields planted in the fixtures: none may reach a portal page
 FORBIDDEN = (
     "INTERNAL root cause",
@@ -21,7 +23,7 @@ FORBIDDEN = (
 
 
 @tagged("post_install", "-at_install", "collab_ui")
-class TestUiPortalFeedback(HttpCase):
+class TestUiPortalFeedback(HttpCase, PortalRpcMixin):
     """The customer portal over HTTP, as customer A, customer B and internal users:
     every route with another company's ids answers 404, and no internal value is in
     any page."""
@@ -309,3 +311,30 @@ class TestUiPortalFeedback(HttpCase):
         self.assertEqual(feedback.kind, "complaint")
         self.assertEqual(feedback.state, "new")
         self.assertTrue(feedback.first_response_deadline)
+
+    # === Raw JSON-RPC with the portal session === #
+
+    def test_rpc_reads_only_what_the_pages_show(self):
+        self.fb_a.requirement_id = self.req_a
+        self.authenticate("portal_cust_a", "portal_cust_a")
+        self._assert_portal_rpc_whitelist(
+            self.fb_a,
+            hidden={
+                "root_cause": "INTERNAL root cause",
+                "solution": "INTERNAL solution",
+                "user_id": self.user_cs,
+                "sla_id": self.fb_a.sla_id,
+                "requirement_id": self.req_a,
+                "contact_id": self.contact_a,
+                "email_from": self.fb_a.email_from,
+                "priority": self.fb_a.priority,
+                "escalation_level": self.fb_a.escalation_level,
+                "activity_user_id": self.fb_a.activity_user_id,
+            },
+            shown=("reference", "name", "state", "kind", "resolve_deadline"),
+        )
+        # nothing of the requirement behind it, by any path
+        self._assert_rpc_refused("product.requirement", "read", self.req_a.ids, ["market_note"])
+        self._assert_rpc_refused(
+            "customer.feedback", "search", [("requirement_id.market_size", "=", 987654)]
+        )

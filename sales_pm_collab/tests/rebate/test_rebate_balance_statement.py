@@ -178,7 +178,7 @@ class TestRebateBalanceStatement(RebateCommon):
         workbook = openpyxl.load_workbook(io.BytesIO(build_statement_workbook(settlement)))
         headers = next(workbook["Summary"].iter_rows(values_only=True))
         self.assertNotIn("Open Balance", headers)
-        self.assertEqual(headers[-1], "Warning")
+        self.assertEqual(headers[-1], "Dispute Reason")
 
     def test_accrual_shows_the_open_balance(self):
         self._target(self.program, self.partner_a, 100_000, date(2025, 4, 1))
