@@ -173,6 +173,11 @@ def build_statement_workbook(settlement, partner=None):
             figures = balances[line.partner_id.id]
             rows[-1] += [(figures[key], "money") for key in ("credited", "used", "expired", "open")]
     widths = [32, 12, 12] + [14] * 15 + [18, 40, 18, 20, 17, 40] + ([16] * 4 if balances else [])
+    if partner is not None:
+        # the partner's own download: the engine's warning is a note for the accountant
+        internal = headers.index(env._("Warning"))
+        for values in (headers, widths, *rows):
+            del values[internal]
     _table(summary, headers, rows, formats, widths)
 
     adjustment_sheet = workbook.add_worksheet(env._("Adjustments")[:31])

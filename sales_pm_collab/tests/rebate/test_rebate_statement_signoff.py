@@ -83,3 +83,17 @@ class TestRebateStatementSignoffXlsx(RebatePortalCommon):
         self.assertEqual(row_a[headers["Sign-off"]], "Awaiting Sign-off")
         self.assertFalse(row_a.get(headers["Signed off by"]))
         self.assertFalse(row_a.get(headers["Signed off on"]))
+
+    def test_partner_download_has_no_internal_warning(self):
+        """The accountant's workbook carries the engine's warning; the partner's own
+        download (the portal's) never does, neither the column nor its text."""
+        self.line_a.sudo().write({"warning": "内部提示：目标缺失"})
+        headers, rows = self._summary(self.settlement)
+        self.assertEqual(rows[self.partner_a.name][headers["Warning"]], "内部提示：目标缺失")
+        content = build_statement_workbook(self.settlement, partner=self.partner_a)
+        headers, rows = self._summary(self.settlement, partner=self.partner_a)
+        self.assertNotIn("Warning", headers)
+        self.assertIn("Dispute Reason", headers)
+        with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+            for name in workbook.namelist():
+                self.assertNotIn("内部提示".encode(), workbook.read(name), name)
