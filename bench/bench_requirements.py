@@ -12,8 +12,12 @@
    figures are recomputed (only those linked to it) and the queries it takes.
 
 Run: make bench ARGS=requirements
+Scale mode: `BENCH_REQUIREMENTS=200000 make bench ARGS=requirements` (requirements, and
+opportunities, partners and activities in proportion: 500,000 opportunities); the data
+kept in the bench database are completed up to that size (a few minutes the first time).
 """
 
+import os
 import random
 import time
 from collections import Counter
@@ -24,11 +28,12 @@ from lxml import etree
 
 from odoo import Command, fields
 
-N_REQUIREMENTS = 20_000
-N_LEADS = 50_000
-N_PARTNERS = 2_000
+N_REQUIREMENTS = int(os.environ.get("BENCH_REQUIREMENTS") or 20_000)
+# opportunities, customers and activities in proportion to the requirements
+N_LEADS = N_REQUIREMENTS * 5 // 2
+N_PARTNERS = max(N_REQUIREMENTS // 10, 2_000)
 N_REPS = 10
-N_ACTIVITIES = 3_000
+N_ACTIVITIES = N_REQUIREMENTS * 3 // 20
 MODULE = "sales_pm_collab"
 # share of requirements per stage state (the kanban opens new..testing, folds the rest)
 STATE_SHARES = [
@@ -47,14 +52,28 @@ def _ids(env, query, *params):
     return [row[0] for row in env.cr.fetchall()]
 
 
-def generate(env):
-    """Create the data set unless it is already there; return the bench PM user."""
+def _bench_people(env):
+    """The PM, reps, team, customers, category and products of the data set: created the
+    first time, found again when a larger scale completes the data."""
     Users = env["res.users"].with_context(no_reset_password=True)
     pm = Users.search([("login", "=", "bench_pm")])
-    if pm and env["product.requirement"].search_count([]) >= N_REQUIREMENTS:
-        return pm
-    print(f"  generating {N_REQUIREMENTS} requirements and {N_LEADS} opportunities", flush=True)
-    company = env.company
+    if pm:
+        reps = Users.search([("login", "=like", "bench_rep_%")], order="id")
+        team = env["crm.team"].search([("name", "=", "Bench Team")], limit=1)
+        partners = env["res.partner"].search([("name", "=like", "Bench Customer %")], order="id")
+        categ = env["product.category"].search([("name", "=", "Bench Category")], limit=1)
+        products = env["product.template"].search(
+            [("name", "=like", "Bench Product %")], order="id"
+        )
+        missing = N_PARTNERS - len(partners)
+        if missing > 0:
+            partners |= env["res.partner"].create(
+                [
+                    {"name": f"Bench Customer {i:06d}", "is_company": True}
+                    for i in range(len(partners), len(partners) + missing)
+                ]
+            )
+        return pm, reps, team, partners, categ, products
     pm = Users.create(
         {
             "name": "Bench PM",
@@ -85,6 +104,29 @@ def generate(env):
     products = env["product.template"].create(
         [{"name": f"Bench Product {i}", "categ_id": categ.id} for i in range(20)]
     )
+    return pm, reps, team, partners, categ, products
+
+
+def generate(env):
+    """Create the data set unless it is already there (completed up to N_REQUIREMENTS
+    when a smaller one is); return the bench PM user."""
+    Users = env["res.users"].with_context(no_reset_password=True)
+    pm = Users.search([("login", "=", "bench_pm")])
+    existing = env["product.requirement"].search_count([]) if pm else 0
+    if pm and existing >= N_REQUIREMENTS:
+        return pm
+    # a larger scale adds what is missing, numbered after what is there
+    n_requirements = N_REQUIREMENTS - existing
+    n_leads = n_requirements * 5 // 2
+    n_activities = n_requirements * 3 // 20
+    cr = env.cr
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM crm_lead")
+    lead_floor = cr.fetchone()[0]
+    cr.execute("SELECT COALESCE(MAX(id), 0) FROM product_requirement")
+    req_floor = cr.fetchone()[0]
+    print(f"  generating {n_requirements} requirements and {n_leads} opportunities", flush=True)
+    company = env.company
+    pm, reps, team, partners, categ, products = _bench_people(env)
     reasons = env["crm.lost.reason"].search([], limit=3) or env["crm.lost.reason"].create(
         [{"name": f"Bench reason {i}"} for i in range(3)]
     )
@@ -105,12 +147,13 @@ def generate(env):
             stage_id, expected_revenue, probability, automated_probability, prorated_revenue,
             won_status, lost_reason_id, date_open, date_last_stage_update,
             create_uid, write_uid, create_date, write_date)
-        SELECT 'Bench deal ' || g, 'opportunity', (g %% 10) < 8, %(company)s, %(team)s,
+        SELECT 'Bench deal ' || (%(offset)s + g), 'opportunity', (g %% 10) < 8,
+               %(company)s, %(team)s,
                (%(reps)s::int[])[1 + g %% %(nreps)s],
                (%(partners)s::int[])[1 + g %% %(npartners)s], '0',
                CASE WHEN (g %% 10) IN (6, 7) THEN %(won)s
                     ELSE (%(open)s::int[])[1 + g %% %(nopen)s] END,
-               1000 * (1 + (g * 7919) %% 500),
+               1000 * (1 + (g::bigint * 7919) %% 500),
                CASE WHEN (g %% 10) < 6 THEN 10 + g %% 80
                     WHEN (g %% 10) < 8 THEN 100 ELSE 0 END,
                0, 0,
@@ -133,15 +176,21 @@ def generate(env):
             "nopen": len(open_stages),
             "reasons": reasons.ids,
             "nreasons": len(reasons),
-            "n": N_LEADS,
+            "n": n_leads,
+            "offset": existing * 5 // 2,
         },
     )
     cr.execute(
         "UPDATE crm_lead SET prorated_revenue = "
         "round((expected_revenue * probability / 100)::numeric, 2) "
-        "WHERE name LIKE 'Bench deal %%'"
+        "WHERE name LIKE 'Bench deal %%' AND id > %s",
+        [lead_floor],
     )
-    lead_ids = _ids(env, "SELECT id FROM crm_lead WHERE name LIKE 'Bench deal %%' ORDER BY id")
+    lead_ids = _ids(
+        env,
+        "SELECT id FROM crm_lead WHERE name LIKE 'Bench deal %%' AND id > %s ORDER BY id",
+        lead_floor,
+    )
 
     # requirements spread over the stages
     state_cycle = [state for state, share in STATE_SHARES for _i in range(share)]
@@ -154,7 +203,7 @@ def generate(env):
             reach, impact, confidence, effort, score,
             first_response_deadline, first_response_date,
             create_uid, write_uid, create_date, write_date)
-        SELECT 'Bench requirement ' || g || ': ' || (%(words)s::text[])[1 + g %% 12]
+        SELECT 'Bench requirement ' || (%(offset)s + g) || ': ' || (%(words)s::text[])[1 + g %% 12]
                    || ' ' || (%(words)s::text[])[1 + (g * 7) %% 12],
                '<p>Generated for the benchmark: ' || (%(needs)s::text[])[1 + g %% 16]
                    || ', ' || (%(needs)s::text[])[1 + (g * 5) %% 16] || '.</p>',
@@ -191,11 +240,15 @@ def generate(env):
             "team": team.id,
             "products": products.ids,
             "categ": categ.id,
-            "n": N_REQUIREMENTS,
+            "n": n_requirements,
+            "offset": existing,
         },
     )
     req_ids = _ids(
-        env, "SELECT id FROM product_requirement WHERE name LIKE 'Bench requirement %%' ORDER BY id"
+        env,
+        "SELECT id FROM product_requirement WHERE name LIKE 'Bench requirement %%' AND id > %s "
+        "ORDER BY id",
+        req_floor,
     )
 
     # every opportunity is linked to one requirement, one in five to a second one
@@ -229,7 +282,7 @@ def generate(env):
             "model": model_id,
             "type": todo.id,
             "pm": pm.id,
-            "res_ids": rng.sample(req_ids, N_ACTIVITIES),
+            "res_ids": rng.sample(req_ids, n_activities),
         },
     )
     env.invalidate_all()

@@ -8,6 +8,8 @@ in one statement instead. Models with a chatter (mail.thread) are created with t
 ORM's `create`, which batches too, so that their overrides run.
 """
 
+import json
+
 from odoo.tools import SQL
 
 # the SQL array type of each kind of field bulk_insert writes
@@ -20,6 +22,7 @@ ARRAY_TYPES = {
     "selection": "varchar",
     "boolean": "bool",
     "date": "date",
+    "json": "jsonb",
 }
 
 
@@ -40,6 +43,8 @@ def bulk_insert(model, vals_list):
             value = vals.get(name)
             if field.type == "boolean":
                 value = bool(value)
+            elif field.type == "json" and value is not None and value is not False:
+                value = json.dumps(value)
             elif value is False:
                 value = None
             values.append(value)

@@ -262,31 +262,40 @@ class ResPartnerGradeEvaluation(models.Model):
         self.env["account.partial.reconcile"].flush_model(
             ["debit_move_id", "credit_move_id", "amount"]
         )
+        # the invoices first, then what refunds reconciled with them took off, joined (not
+        # a subquery per invoice: 180,000 invoices for 20,000 partners)
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT m.commercial_partner_id,
-                       SUM(m.amount_total_signed - COALESCE(cr.credited, 0)),
-                       SUM(m.amount_total_signed - COALESCE(cr.credited, 0)
-                           - m.amount_residual_signed)
-                  FROM account_move m
-             LEFT JOIN LATERAL (
-                        SELECT SUM(apr.amount) AS credited
-                          FROM account_move_line il
-                          JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
-                          JOIN account_move_line rl ON rl.id = apr.credit_move_id
-                          JOIN account_move rm ON rm.id = rl.move_id
-                         WHERE il.move_id = m.id
-                           AND il.display_type = 'payment_term'
-                           AND rm.move_type = 'out_refund'
-                       ) cr ON TRUE
-                 WHERE m.state = 'posted'
-                   AND m.move_type = 'out_invoice'
-                   AND m.payment_state != 'reversed'
-                   AND m.company_id = %(company)s
-                   AND m.invoice_date_due BETWEEN %(date_from)s AND %(date_to)s
-                   AND m.commercial_partner_id = ANY(%(partners)s)
-              GROUP BY m.commercial_partner_id
+                WITH inv AS MATERIALIZED (
+                    SELECT m.id, m.commercial_partner_id, m.amount_total_signed,
+                           m.amount_residual_signed
+                      FROM account_move m
+                     WHERE m.state = 'posted'
+                       AND m.move_type = 'out_invoice'
+                       AND m.payment_state != 'reversed'
+                       AND m.company_id = %(company)s
+                       AND m.invoice_date_due BETWEEN %(date_from)s AND %(date_to)s
+                       AND m.commercial_partner_id = ANY(%(partners)s)
+                ),
+                credited AS (
+                    SELECT il.move_id, SUM(apr.amount) AS credited
+                      FROM inv
+                      JOIN account_move_line il ON il.move_id = inv.id
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = il.id
+                      JOIN account_move_line rl ON rl.id = apr.credit_move_id
+                      JOIN account_move rm ON rm.id = rl.move_id
+                     WHERE il.display_type = 'payment_term'
+                       AND rm.move_type = 'out_refund'
+                  GROUP BY il.move_id
+                )
+                SELECT inv.commercial_partner_id,
+                       SUM(inv.amount_total_signed - COALESCE(cr.credited, 0)),
+                       SUM(inv.amount_total_signed - COALESCE(cr.credited, 0)
+                           - inv.amount_residual_signed)
+                  FROM inv
+             LEFT JOIN credited cr ON cr.move_id = inv.id
+              GROUP BY inv.commercial_partner_id
                 """,
                 company=self.env.company.id,
                 date_from=date_from,

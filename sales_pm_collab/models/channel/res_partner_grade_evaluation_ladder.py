@@ -1,3 +1,4 @@
+import contextlib
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -7,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..bulk_insert import bulk_insert
 from .res_partner_grade_evaluation import MAX_WINDOW_MONTHS, WINDOW_MIN_DATE
 
 
@@ -40,22 +42,75 @@ class ResPartnerGradeEvaluation(models.Model):
         # the partners named must be readable by the user (e.g. not another company's)
         partners.check_access("read")
         date_from, date_to = self._check_window(date_from, date_to)
-        rows = self._evaluation_rows(partners)
-        vals_list = self._evaluation_values(rows, date_from, date_to)
-        partners = self.env["res.partner"].browse([row[0] for row in rows])
-        self._unlink_drafts(partners)
-        # as the system (users never create evaluations), in batches, without chatter
-        # message, follower or tracking, as the raw insert this replaces did
-        created = (
-            self.sudo()
-            .with_context(
-                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
-            )
-            .create(vals_list)
-        )
-        evaluations = self.browse(created.ids)
-        self.env["res.partner"]._update_last_evaluation(partners)
+        with self._without_jit():
+            rows = self._evaluation_rows(partners)
+            vals_list = self._evaluation_values(rows, date_from, date_to)
+            partners = self.env["res.partner"].browse([row[0] for row in rows])
+            self._unlink_drafts(partners)
+            evaluations = self.browse(self._insert_evaluations(vals_list).ids)
+            self.env["res.partner"]._update_last_evaluation(partners)
         return evaluations
+
+    @contextlib.contextmanager
+    def _without_jit(self):
+        """PostgreSQL's JIT compilation off for the evaluation's queries, then as it was.
+        Their estimated cost (thousands of partners in an array) switches JIT on under the
+        default settings, which then spends longer compiling (3 s of a 4 s query for 2,000
+        partners, 10 s of 29 s for 20,000) than the queries take to run on the rows their
+        indexes pick."""
+        previous = self.env.execute_query(
+            SQL("SELECT current_setting('jit', true), set_config('jit', 'off', true)")
+        )[0][0]
+        try:
+            yield
+        finally:
+            if previous and previous != "off":
+                self.env.execute_query(SQL("SELECT set_config('jit', %s, true)", previous))
+
+    @api.model
+    def _insert_evaluations(self, vals_list):
+        """Write the draft evaluations of `vals_list` (from `_evaluation_values`) as the
+        system, in two statements whatever their number: the rows (`bulk_insert`) and
+        their new customers. The ORM's create cost about 4 ms per evaluation (company
+        checks, currency rounding of each amount, one INSERT per 100 rows), 80 s for
+        20,000 partners; a draft evaluation needs none of what it adds: no chatter
+        message, follower or tracking (the values are the engine's own, every field
+        given, the partners checked by `_evaluation_rows`)."""
+        rows, customers = [], []
+        monetary = [name for name, field in self._fields.items() if field.type == "monetary"]
+        # amounts rounded to their currency (the company's), as the ORM stores them
+        currency = self.env.company.currency_id
+        digits = currency.decimal_places
+        for vals in vals_list:
+            vals = dict(vals, state="draft")
+            for name in monetary:
+                if vals.get(name):
+                    vals[name] = round(vals[name], digits)
+            commands = vals.pop("new_customer_ids", None) or []
+            customers.append([pid for command in commands for pid in command[2]])
+            rows.append(vals)
+        created = bulk_insert(self.sudo(), rows)
+        pairs = [
+            (evaluation_id, customer_id)
+            for evaluation_id, ids in zip(created.ids, customers, strict=True)
+            for customer_id in ids
+        ]
+        if pairs:
+            evaluation_ids, customer_ids = zip(*pairs, strict=True)
+            self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO res_partner_grade_evaluation_new_customer_rel
+                                (evaluation_id, partner_id)
+                    SELECT * FROM unnest(%s::int4[], %s::int4[])
+                    """,
+                    list(evaluation_ids),
+                    list(customer_ids),
+                )
+            )
+        # the partners' lists of evaluations (their count on the form) include the new ones
+        self.env["res.partner"].invalidate_model(["grade_evaluation_ids"])
+        return created
 
     @api.model
     def _evaluation_rows(self, partners):
