@@ -87,7 +87,12 @@ class TestRebateStatementSignoffXlsx(RebatePortalCommon):
     def test_partner_download_has_no_internal_warning(self):
         """The accountant's workbook carries the engine's warning; the partner's own
         download (the portal's) never does, neither the column nor its text."""
-        self.line_a.sudo().write({"warning": "内部提示：目标缺失"})
+        # the engine writes the warning when it computes; the line is settled by now
+        self.env.cr.execute(
+            "UPDATE rebate_settlement_line SET warning = %s WHERE id = %s",
+            ["内部提示：目标缺失", self.line_a.id],
+        )
+        self.line_a.invalidate_recordset(["warning"])
         headers, rows = self._summary(self.settlement)
         self.assertEqual(rows[self.partner_a.name][headers["Warning"]], "内部提示：目标缺失")
         content = build_statement_workbook(self.settlement, partner=self.partner_a)
