@@ -99,17 +99,14 @@ class CollabJob(models.Model):
             "date_queued": fields.Datetime.now(),
             "date_done": False,
         }
-        job = (
-            self.sudo()
-            .search(
-                [
-                    ("res_model", "=", record._name),
-                    ("res_id", "=", record.id),
-                    ("operation", "=", operation),
-                    ("state", "=", "failed"),
-                ],
-                limit=1,
-            )
+        job = self.sudo().search(
+            [
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("operation", "=", operation),
+                ("state", "=", "failed"),
+            ],
+            limit=1,
         )
         if job:
             job.write(vals)
@@ -209,8 +206,7 @@ class CollabJob(models.Model):
             self.env[job.res_model]
             .with_user(user)
             .with_context(
-                allowed_company_ids=[job.company_id.id]
-                + (user.company_ids - job.company_id).ids,
+                allowed_company_ids=[job.company_id.id] + (user.company_ids - job.company_id).ids,
                 lang=user.lang,
                 tz=user.tz,
             )
@@ -267,9 +263,7 @@ class CollabJob(models.Model):
         """Tell the user who queued the job that it ended: a notification in the web
         client and a message in the document's chatter."""
         job = self._in_lang_of(self.user_id)
-        operation = dict(job._fields["operation"]._description_selection(job.env))[
-            job.operation
-        ]
+        operation = dict(job._fields["operation"]._description_selection(job.env))[job.operation]
         if job.state == "done":
             message = job.env._(
                 "%(operation)s of %(name)s is done (%(count)s).",

@@ -7,6 +7,8 @@ from .rebate_settlement import PERIOD_FIELDS
 CRON = "sales_pm_collab.ir_cron_rebate_jobs"
 # partners paid out per committed batch of a payout job
 PAYOUT_BATCH = 500
+# statements (a PDF each) sent per committed batch of a statement job
+STATEMENT_BATCH = 50
 
 
 class CollabJob(models.Model):
@@ -16,8 +18,13 @@ class CollabJob(models.Model):
         selection_add=[
             ("rebate_compute", "Settlement compute"),
             ("rebate_payout", "Settlement payout"),
+            ("rebate_statements", "Statement sending"),
         ],
-        ondelete={"rebate_compute": "cascade", "rebate_payout": "cascade"},
+        ondelete={
+            "rebate_compute": "cascade",
+            "rebate_payout": "cascade",
+            "rebate_statements": "cascade",
+        },
     )
 
 
@@ -36,22 +43,17 @@ class RebateSettlement(models.Model):
     )
     job_state = fields.Selection(
         lambda self: self.env["collab.job"]._fields["state"]._description_selection(self.env),
-        string="Job State",
         compute="_compute_job_id",
         compute_sudo=True,
     )
     job_operation = fields.Selection(
-        lambda self: self.env["collab.job"]._fields["operation"]._description_selection(
-            self.env
-        ),
+        lambda self: self.env["collab.job"]._fields["operation"]._description_selection(self.env),
         string="Job",
         compute="_compute_job_id",
         compute_sudo=True,
     )
-    job_progress = fields.Float(
-        string="Job Progress", compute="_compute_job_id", compute_sudo=True
-    )
-    job_error = fields.Text(string="Job Error", compute="_compute_job_id", compute_sudo=True)
+    job_progress = fields.Float(compute="_compute_job_id", compute_sudo=True)
+    job_error = fields.Text(compute="_compute_job_id", compute_sudo=True)
     job_running = fields.Boolean(compute="_compute_job_id", compute_sudo=True)
 
     def _compute_job_id(self):
@@ -196,6 +198,33 @@ class RebateSettlement(models.Model):
         if not remaining:
             self._write_step("done")
         return len(batch), remaining
+
+    def _collab_job_rebate_statements(self, job):
+        """One batch of statements after the job's cursor (a line id), the cursor moved
+        past them in the same transaction as their messages: each partner gets its
+        statement once, even when the job resumes after a crash."""
+        self.ensure_one()
+        self._check_finance()
+        self.check_access("write")
+        if self.state not in ("approved", "done"):
+            raise UserError(
+                self.env._(
+                    "Statements are sent once settlement %(ref)s is approved.", ref=self.name
+                )
+            )
+        todo = self.env["rebate.settlement.line"].search(
+            [
+                ("settlement_id", "=", self.id),
+                ("line_type", "=", "regular"),
+                ("id", ">", job.cursor),
+            ],
+            order="id",
+        )
+        batch = todo[:STATEMENT_BATCH]
+        if batch:
+            self._send_statements(batch)
+            job.sudo().write({"cursor": batch[-1].id})
+        return len(batch), len(todo) - len(batch)
 
     @api.model
     def _cron_run_jobs(self):

@@ -10,8 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.sales_pm_collab.models.rebate import rebate_settlement_job
-
+from ...models.rebate import rebate_settlement_job
 from .common import CONTEXTS, RebateCommon
 
 
@@ -168,7 +167,9 @@ class TestRebateJobs(RebateCommon):
         self.assertEqual((job.state, settlement.job_id), ("queued", job))
         with patch.object(rebate_settlement_job, "PAYOUT_BATCH", 1):
             self._run_jobs()
-        self.assertEqual((job.state, job.done_count, job.progress, job.error), ("done", 4, 100, False))
+        self.assertEqual(
+            (job.state, job.done_count, job.progress, job.error), ("done", 4, 100, False)
+        )
         self.assertEqual(settlement.state, "done")
         self.assertEqual(settlement.done_uid, self.user_finance)
         self._assert_exactly_once(settlement)
@@ -207,7 +208,9 @@ class TestRebateJobs(RebateCommon):
             journal_id=False,
             deduction_max_percent=50,
         )
-        for partner, amount in zip(self.partners, (100_000, 200_000, 300_000, 400_000), strict=True):
+        for partner, amount in zip(
+            self.partners, (100_000, 200_000, 300_000, 400_000), strict=True
+        ):
             self._target(program, partner, amount)
         self.company.rebate_job_threshold = 500
         settlement = self._settlement(program).with_user(self.user_finance)
@@ -261,3 +264,39 @@ class TestRebateJobs(RebateCommon):
         settings = self.env["res.config.settings"].create({"rebate_job_threshold": 1000})
         settings.execute()
         self.assertEqual(self.company.rebate_job_threshold, 1000)
+
+    def test_statements_resume_after_a_crash_once_per_partner(self):
+        settlement = self._approved()
+        settlement.action_send_statements()
+        self.assertEqual(settlement.job_operation, "rebate_statements")
+        engine = type(self.env["rebate.settlement"])
+        send = engine._send_statements
+        calls = []
+
+        def crash_in_batch_2(this, lines):
+            calls.append(lines)
+            send(this, lines)
+            if len(calls) == 2:
+                raise RuntimeError("worker killed while sending")
+
+        def statements_of(partner):
+            return settlement.message_ids.filtered(
+                lambda m: m.message_type == "comment" and m.partner_ids == partner
+            )
+
+        with (
+            patch.object(rebate_settlement_job, "STATEMENT_BATCH", 1),
+            patch.object(engine, "_send_statements", crash_in_batch_2),
+        ):
+            self._run_jobs()
+        self.assertEqual(settlement.job_state, "failed")
+        self.assertIn("worker killed while sending", settlement.job_error)
+        lines = settlement.regular_line_ids.sorted("id")
+        self.assertEqual(len(statements_of(lines[0].partner_id)), 1)
+        self.assertFalse(statements_of(lines[1].partner_id), "the crashed batch rolled back")
+        settlement.action_send_statements()
+        with patch.object(rebate_settlement_job, "STATEMENT_BATCH", 1):
+            self._run_jobs()
+        self.assertEqual(settlement.job_state, "done")
+        for line in lines:
+            self.assertEqual(len(statements_of(line.partner_id)), 1, "one statement each")
