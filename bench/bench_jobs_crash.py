@@ -163,7 +163,7 @@ def main():
             )
         )[0][0]
         settlement_state = env["rebate.settlement"].browse(settlement_id).state
-    duplicates, partners_paid, moves = per_partner
+    duplicates, partners_paid, moves = (int(value) for value in per_partner)
     ok = (
         state == "done"
         and settlement_state == "done"
