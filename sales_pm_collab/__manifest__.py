@@ -27,6 +27,10 @@
         "security/sales_pm_collab_groups.xml",
         "views/sales_pm_collab_menus.xml",
         "views/res_config_settings_views.xml",
+        # background jobs (each area's cron runs them)
+        "security/ir.model.access.csv",
+        "security/collab_job_security.xml",
+        "views/collab_job_views.xml",
         # requirements
         "security/requirement/ir.model.access.csv",
         "security/requirement/requirement_security.xml",

@@ -2,6 +2,9 @@
 # the trust boundary every model of the addon inherits
 from . import collab_guard_mixin
 
+# background jobs (settlement payouts, evaluation runs) run by each area's cron
+from . import collab_job
+
 # the four areas, each after the ones it depends on: feedback links to requirements and
 # releases, the channel KPIs read feedback, rebates read channel levels and conflicts
 from . import requirement

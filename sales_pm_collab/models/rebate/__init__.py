@@ -18,6 +18,7 @@ from . import rebate_settlement_line
 from . import rebate_settlement_source
 from . import rebate_balance_move
 from . import rebate_settlement_balance
+from . import rebate_settlement_job
 from . import rebate_fund_claim
 
 # the channel area's deal registrations: programs counting registered deals only

@@ -361,24 +361,31 @@ class RebateSettlement(models.Model):
     def action_compute(self):
         """Compute (or recompute) the rebate lines of draft or computed settlements."""
         for settlement in self._each_locked():
-            if settlement.state not in ("draft", "computed"):
-                raise UserError(
-                    self.env._(
-                        "Settlement %(ref)s is already approved: it cannot be recomputed. "
-                        "Later changes of its period are trued up in the next settlement.",
-                        ref=settlement.name,
-                    )
-                )
-            if settlement.program_id.state == "draft":
-                raise UserError(
-                    self.env._(
-                        "Rebate program %(name)s is still a draft: activate it before settling it.",
-                        name=settlement.program_id.name,
-                    )
-                )
+            settlement._check_computable()
+            if settlement._queue_job("rebate_compute"):
+                # above the company's threshold of partners: a background job computes it
+                continue
             settlement._generate_lines()
             settlement._write_step("computed")
         return True
+
+    def _check_computable(self):
+        self.ensure_one()
+        if self.state not in ("draft", "computed"):
+            raise UserError(
+                self.env._(
+                    "Settlement %(ref)s is already approved: it cannot be recomputed. "
+                    "Later changes of its period are trued up in the next settlement.",
+                    ref=self.name,
+                )
+            )
+        if self.program_id.state == "draft":
+            raise UserError(
+                self.env._(
+                    "Rebate program %(name)s is still a draft: activate it before settling it.",
+                    name=self.program_id.name,
+                )
+            )
 
     def action_approve(self):
         self._check_finance()
@@ -398,7 +405,9 @@ class RebateSettlement(models.Model):
         """One credit note (or bill) per partner, in one batch; the settlement is done."""
         self._check_finance()
         for settlement in self._each_locked():
-            if settlement.state == "done" or settlement.move_ids:
+            # a payout job that failed half-way resumes: the partners not paid yet
+            resume = settlement._payout_failed()
+            if settlement.state == "done" or (settlement.move_ids and not resume):
                 raise UserError(
                     self.env._(
                         "The credit notes or bills of settlement %(ref)s were already "
@@ -415,6 +424,8 @@ class RebateSettlement(models.Model):
                         state=settlement._state_label(),
                     )
                 )
+            if settlement._queue_job("rebate_payout", force=resume):
+                continue
             settlement._create_moves()
             settlement._write_step("done")
         return True
@@ -506,6 +517,7 @@ class RebateSettlement(models.Model):
         self.check_access("write")
         for settlement in self:
             settlement._lock_for_processing()
+            settlement._check_no_job()
             yield settlement
 
     def _write_step(self, state):

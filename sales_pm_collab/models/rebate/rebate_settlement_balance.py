@@ -36,15 +36,16 @@ class RebateSettlement(models.Model):
             settlement.balance_move_ids = mine
             settlement.balance_move_count = len(mine)
 
-    def _create_moves(self):
+    def _create_moves(self, lines=None):
         if self.program_id.payout in BALANCE_PAYOUTS:
-            self._credit_balances()
+            self._credit_balances(lines)
             return self.env["account.move"]
-        return super()._create_moves()
+        return super()._create_moves(lines)
 
-    def _credit_balances(self):
-        """One credit row per settlement line with an amount, in one batch; a negative
-        true-up takes off what was credited for that period."""
+    def _credit_balances(self, lines=None):
+        """One credit row per settlement line with an amount (of the given `lines`, else
+        of all), in one batch; a negative true-up takes off what was credited for that
+        period."""
         self.ensure_one()
         program = self.program_id
         today = fields.Date.context_today(self)
@@ -66,7 +67,7 @@ class RebateSettlement(models.Model):
                 "expires_on": expires_on,
                 "note": f"{self.name} {self.period_label}",
             }
-            for line in self.line_ids
+            for line in (self.line_ids if lines is None else lines)
             if not self.currency_id.is_zero(line.total)
         ]
         return self.env["rebate.balance.move"]._record(vals_list)

@@ -137,8 +137,10 @@ class RebateSettlement(models.Model):
         }
         return vals
 
-    def _create_moves(self):
-        """Create (and post if the program says so) one move per partner, in one batch."""
+    def _create_moves(self, lines=None):
+        """Create (and post if the program says so) one move per partner, in one batch;
+        of the given `lines` of the settlement only (a batch of a payout job), else of
+        all its lines."""
         self.ensure_one()
         program = self.program_id
         if not program.journal_id or not program.product_id:
@@ -150,7 +152,7 @@ class RebateSettlement(models.Model):
                 )
             )
         line_ids = defaultdict(list)
-        for line in self.line_ids:
+        for line in self.line_ids if lines is None else lines:
             line_ids[line.partner_id].append(line.id)
         by_partner = {
             partner: self.env["rebate.settlement.line"].browse(ids)

@@ -31,9 +31,9 @@ class RebateSettlement(models.Model):
         )
 
     def action_send_statements(self):
-        """Email every partner its PDF statement, logged on the settlement."""
+        """Email every partner its PDF statement, logged on the settlement (in a
+        background job above the company's threshold of partners)."""
         self._check_finance()
-        template = self.env.ref("sales_pm_collab.mail_template_rebate_statement")
         for settlement in self:
             if settlement.state not in ("approved", "done"):
                 raise UserError(
@@ -42,6 +42,7 @@ class RebateSettlement(models.Model):
                         ref=settlement.name,
                     )
                 )
+            settlement._check_no_job()
             lines = settlement.regular_line_ids
             missing = lines.filtered(lambda ln: not ln.partner_id.email)
             if missing:
@@ -52,24 +53,33 @@ class RebateSettlement(models.Model):
                         names=", ".join(missing.partner_id.mapped("display_name")),
                     )
                 )
-            rendered = template._generate_template(
-                lines.ids, ["subject", "body_html", "email_from", "report_template_ids"]
-            )
-            for line in lines:
-                values = rendered[line.id]
-                settlement.message_post(
-                    subject=values.get("subject"),
-                    body=values.get("body_html"),
-                    email_from=values.get("email_from") or None,
-                    partner_ids=line.partner_id.ids,
-                    attachments=[
-                        (name, base64.b64decode(content))
-                        for name, content in values.get("attachments", [])
-                    ],
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                )
+            if settlement._queue_job("rebate_statements"):
+                continue
+            settlement._send_statements(lines)
         return True
+
+    def _send_statements(self, lines):
+        """Post the statement of each of `lines` (regular lines of the settlement) to its
+        partner, with its PDF."""
+        self.ensure_one()
+        template = self.env.ref("sales_pm_collab.mail_template_rebate_statement")
+        rendered = template._generate_template(
+            lines.ids, ["subject", "body_html", "email_from", "report_template_ids"]
+        )
+        for line in lines:
+            values = rendered[line.id]
+            self.message_post(
+                subject=values.get("subject"),
+                body=values.get("body_html"),
+                email_from=values.get("email_from") or None,
+                partner_ids=line.partner_id.ids,
+                attachments=[
+                    (name, base64.b64decode(content))
+                    for name, content in values.get("attachments", [])
+                ],
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
 
     def _get_statement_balances(self, partners=None):
         """{partner id: {credited, used, expired, open}}: the rebate balance today of the

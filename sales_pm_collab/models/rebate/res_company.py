@@ -13,6 +13,22 @@ class ResCompany(models.Model):
         "once the settlement is approved; left alone, it is accepted automatically.",
     )
 
+    rebate_job_threshold = fields.Integer(
+        string="Background Jobs Above (partners)",
+        default=500,
+        help="A settlement with more partners than this is computed and paid out by a "
+        "background job (progress on the settlement, a notification when it ends) instead "
+        "of inside the request; 0 runs every settlement in the background.",
+    )
+
+    @api.constrains("rebate_job_threshold")
+    def _check_rebate_job_threshold(self):
+        for company in self:
+            if not 0 <= company.rebate_job_threshold <= 10_000_000:
+                raise ValidationError(
+                    self.env._("The background job threshold is 0 to 10,000,000 partners.")
+                )
+
     @api.constrains("rebate_signoff_days")
     def _check_rebate_signoff_days(self):
         for company in self:

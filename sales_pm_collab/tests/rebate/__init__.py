@@ -12,6 +12,7 @@ from . import (
     test_rebate_fund_claim,
     test_rebate_hostile,
     test_rebate_hostile_terms,
+    test_rebate_jobs,
     test_rebate_lang,
     test_rebate_registration,
     test_rebate_settlement,
@@ -24,5 +25,6 @@ from . import (
     test_ui_portal_rebate_rpc,
     test_ui_rebate,
     test_ui_rebate_balance,
+    test_ui_rebate_jobs,
     test_ui_rebate_layout,
 )
