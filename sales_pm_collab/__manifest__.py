@@ -147,6 +147,7 @@
         "web.assets_backend": [
             "sales_pm_collab/static/src/requirement/suggest_char_field.js",
             "sales_pm_collab/static/src/requirement/link_match_button.js",
+            "sales_pm_collab/static/src/channel/channel_ladder_kanban.js",
             "sales_pm_collab/static/src/scss/collab_layout.scss",
         ],
         # every tour of every area

@@ -14,6 +14,7 @@ from . import (
     test_portal_channel,
     test_registered_deals,
     test_ui_channel,
+    test_ui_channel_kanban,
     test_ui_channel_layout,
     test_ui_deal_registration,
 )

@@ -48,3 +48,27 @@ registry.category("web_tour.tours").add("sales_pm_collab_requirement_cards", {
         },
     ],
 });
+
+// The channel partners by level: the ladder's columns as the server orders them (highest
+// level first), the partners without a level in the LAST column (the stock kanban
+// renderer moves it first, where it reads as the top of the ladder).
+registry.category("web_tour.tours").add("sales_pm_collab_channel_ladder_columns", {
+    steps: () => [
+        {
+            content: "The kanban shows its level columns",
+            trigger: ".o_kanban_renderer .o_kanban_group .o_kanban_record",
+            run() {
+                const titles = [...document.querySelectorAll(".o_kanban_renderer .o_kanban_group")]
+                    .map((group) => group.querySelector(".o_column_title")?.textContent.trim())
+                    .filter(Boolean)
+                    .map((title) => title.replace(/\s*\(\d+\)$/, ""));
+                if (titles.length < 2 || titles.indexOf("T-Top") < 0) {
+                    throw new Error(`the level columns are missing: ${JSON.stringify(titles)}`);
+                }
+                if (titles[titles.length - 1] !== "No level") {
+                    throw new Error(`"No level" is not the last column: ${JSON.stringify(titles)}`);
+                }
+            },
+        },
+    ],
+});
