@@ -97,7 +97,9 @@ class TestRevenueWonAfterReleaseStored(RequirementCommon):
         self.assertTrue(self.env["product.release"]._fields["currency_id"].store)
 
     def test_computed_when_shipped_against_hand_computed_figures(self):
-        self.assertEqual(self._stored(self.offline | self.kitchen), {self.offline.id: 0.0, self.kitchen.id: 0.0})
+        self.assertEqual(
+            self._stored(self.offline | self.kitchen), {self.offline.id: 0.0, self.kitchen.id: 0.0}
+        )
         self._ship()
         # offline: A 10,000 + B (5,000 + 20,000) = 35,000; kitchen: B 25,000;
         # the release counts each customer once: 35,000 (not 60,000)
@@ -193,9 +195,7 @@ class TestRevenueWonAfterReleaseStored(RequirementCommon):
         # both releases are named "CloudPOS 9.8": company B's 90,000 must not count
         self.assertEqual(totals["product.release", "name"].get("CloudPOS 9.8"), 35000.0)
         self.assertEqual(totals["product.release", "product_id"].get(self.product), 35000.0)
-        self.assertEqual(
-            totals["product.requirement", "user_id"].get(self.user_pm), 60000.0
-        )
+        self.assertEqual(totals["product.requirement", "user_id"].get(self.user_pm), 60000.0)
         # the superuser (every company) sees company B's release too
         self.assertEqual(
             dict(
