@@ -58,7 +58,7 @@ class ProductRelease(models.Model):
         currency_field="currency_id",
         help="Revenue at stake of its requirements.",
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True)
     release_notes = fields.Html()
     beta_user_ids = fields.Many2many(
         "res.users",

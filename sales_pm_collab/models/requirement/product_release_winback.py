@@ -18,8 +18,10 @@ class ProductRelease(models.Model):
         currency_field="currency_id",
         help="Expected revenue of the lost deals reopened when this release shipped and won since.",
     )
+    # stored for the dashboards: see the requirement's field (same triggers, daily cron)
     revenue_won_after_release = fields.Monetary(
-        compute="_compute_revenue_after_release",
+        compute="_compute_revenue_won_after_release",
+        store=True,
         currency_field="currency_id",
         help="What the customers asking for its requirements bought in the months after the "
         "release date (Settings): confirmed sales orders (untaxed, company currency), plus "
@@ -43,7 +45,22 @@ class ProductRelease(models.Model):
             ):
                 won_back[release.id] = revenue
                 counts[release.id] = count
-        released = real.filtered(lambda r: r.state == "released" and r.date_released)
+        for release in self:
+            release.winback_count = counts[release.id]
+            release.revenue_won_back = won_back[release.id]
+
+    @api.depends(
+        "state",
+        "date_released",
+        "company_id.winback_months",
+        "requirement_ids.partner_ids",
+        "requirement_ids.lead_ids",
+    )
+    def _compute_revenue_won_after_release(self):
+        # sudo: a stored figure of all the customers' business, whoever triggers it
+        released = self.sudo().filtered(
+            lambda r: r.id and r.state == "released" and r.date_released
+        )
         partners = released.requirement_ids._get_demand_partners() if released else {}
         after = self.env["product.requirement"]._revenue_after_release(
             [
@@ -57,8 +74,6 @@ class ProductRelease(models.Model):
             ]
         )
         for release in self:
-            release.winback_count = counts[release.id]
-            release.revenue_won_back = won_back[release.id]
             release.revenue_won_after_release = after.get(release.id, 0.0)
 
     def _notify_shipped(self, requirements):

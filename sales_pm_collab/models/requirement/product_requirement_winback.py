@@ -30,8 +30,18 @@ class ProductRequirement(models.Model):
         help="Expected revenue of the deals lost for this requirement, reopened when it "
         "shipped and won since.",
     )
+    date_released = fields.Date(
+        related="release_id.date_released",
+        store=True,
+        string="Release Date",
+        help="When its release shipped: the start of the win-back window.",
+    )
+    # stored so that the dashboards can pivot it: recomputed when the release ships or
+    # the window setting changes, and by the daily cron while the window is open (new
+    # orders and deals of the customers count from the next run at the latest)
     revenue_won_after_release = fields.Monetary(
-        compute="_compute_revenue_after_release",
+        compute="_compute_revenue_won_after_release",
+        store=True,
         currency_field="currency_id",
         help="What the requesting customers bought in the months after the release date "
         "(Settings): confirmed sales orders (untaxed, company currency), plus the expected "
@@ -55,8 +65,21 @@ class ProductRequirement(models.Model):
             ):
                 won_back[requirement.id] = revenue
                 counts[requirement.id] = count
-        released = real.filtered(
-            lambda r: r.release_id.state == "released" and r.release_id.date_released
+        for requirement in self:
+            requirement.winback_count = counts[requirement.id]
+            requirement.revenue_won_back = won_back[requirement.id]
+
+    @api.depends(
+        "release_id.date_released",
+        "release_id.state",
+        "company_id.winback_months",
+        "partner_ids",
+        "lead_ids",
+    )
+    def _compute_revenue_won_after_release(self):
+        # sudo: a stored figure of all the customers' business, whoever triggers it
+        released = self.sudo().filtered(
+            lambda r: r.id and r.release_id.state == "released" and r.release_id.date_released
         )
         partners = released._get_demand_partners() if released else {}
         after = self._revenue_after_release(
@@ -66,9 +89,25 @@ class ProductRequirement(models.Model):
             ]
         )
         for requirement in self:
-            requirement.winback_count = counts[requirement.id]
-            requirement.revenue_won_back = won_back[requirement.id]
             requirement.revenue_won_after_release = after.get(requirement.id, 0.0)
+
+    @api.model
+    def _cron_revenue_won_after_release(self):
+        """Daily: recompute the stored revenue won after release of every released
+        release and its requirements, so that orders and won deals of their customers
+        (backdated ones included) count by the next run at the latest. One grouped read
+        of orders and one of won deals per (company, release date)."""
+        releases = (
+            self.env["product.release"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("state", "=", "released"), ("date_released", "!=", False)])
+        )
+        requirements = releases.requirement_ids
+        self.env.add_to_compute(self._fields["revenue_won_after_release"], requirements)
+        self.env.add_to_compute(releases._fields["revenue_won_after_release"], releases)
+        requirements.flush_recordset(["revenue_won_after_release"])
+        releases.flush_recordset(["revenue_won_after_release"])
 
     @api.model
     def _revenue_after_release(self, items):

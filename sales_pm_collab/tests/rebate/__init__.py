@@ -28,3 +28,4 @@ from . import (
     test_ui_rebate_jobs,
     test_ui_rebate_layout,
 )
+from . import test_rebate_accrual_snapshot

@@ -17,3 +17,4 @@ from . import (
     test_ui_requirement_layout,
     test_ui_requirement_winback,
 )
+from . import test_requirement_winback_dashboard

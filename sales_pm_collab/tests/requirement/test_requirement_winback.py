@@ -249,6 +249,8 @@ class TestRequirementWinback(RequirementCommon):
         # lost_a won now (date_closed today, outside the window of March 2026 + 6 months
         # unless today is in it): pin it inside the window
         self.lost_a.date_closed = datetime(2026, 6, 1, 10)
+        # stored for the dashboards: the daily cron brings in the orders and deals
+        self.env["product.requirement"]._cron_revenue_won_after_release()
         self.env.invalidate_all()
         self.assertEqual(self.offline.revenue_won_back, 100000.0)
         self.assertEqual(self.release.revenue_won_back, 100000.0)
