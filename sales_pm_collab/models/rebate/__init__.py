@@ -41,5 +41,6 @@ from . import rebate_settlement_signoff
 from . import rebate_program_portal
 from . import sale_order
 from . import sale_order_line
+
 # the liability accrued to date, refreshed daily for the dashboard
 from . import rebate_accrual_snapshot

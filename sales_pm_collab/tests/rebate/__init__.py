@@ -1,6 +1,7 @@
 from . import (
     test_portal_rebate,
     test_rebate_access,
+    test_rebate_accrual_snapshot,
     test_rebate_balance,
     test_rebate_balance_concurrency,
     test_rebate_balance_statement,
@@ -28,4 +29,3 @@ from . import (
     test_ui_rebate_jobs,
     test_ui_rebate_layout,
 )
-from . import test_rebate_accrual_snapshot

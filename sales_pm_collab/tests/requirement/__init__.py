@@ -13,8 +13,8 @@ from . import (
     test_requirement_triage,
     test_requirement_views,
     test_requirement_winback,
+    test_requirement_winback_dashboard,
     test_ui_requirement,
     test_ui_requirement_layout,
     test_ui_requirement_winback,
 )
-from . import test_requirement_winback_dashboard
