@@ -5,7 +5,9 @@ of its true-ups): values it computed itself, plain numbers and ids, on models wi
 chatter. Going through the ORM's `create` would cost about 1 ms per row (currency
 rounding of each monetary field, company checks, defaults); `bulk_insert` writes them
 in one statement instead. Models with a chatter (mail.thread) are created with the
-ORM's `create`, which batches too, so that their overrides run.
+ORM's `create`, which batches too, so that their overrides run; the one exception is the
+draft partner evaluations of `create_for_partners` (no message, follower or tracking for
+a draft, every field given by the engine: see `_insert_evaluations`).
 """
 
 import json

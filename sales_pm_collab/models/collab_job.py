@@ -40,7 +40,6 @@ class CollabJob(models.Model):
         "company_id",
         "done_count",
         "total_count",
-        "progress",
         "error",
         "cursor",
         "date_queued",
@@ -72,7 +71,7 @@ class CollabJob(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     done_count = fields.Integer(string="Done", readonly=True)
     total_count = fields.Integer(string="Total", readonly=True)
-    progress = fields.Float(readonly=True, help="Percentage done")
+    progress = fields.Float(compute="_compute_progress", store=True, help="Percentage done")
     error = fields.Text(readonly=True, help="Why the job failed; run it again to resume it")
     # where the job resumes (e.g. the last partner id paid out), committed with each batch
     cursor = fields.Integer(readonly=True)
@@ -84,6 +83,17 @@ class CollabJob(models.Model):
         "(res_model, res_id, operation) WHERE state IN ('queued', 'running')",
         "This operation is already queued or running for this document.",
     )
+
+    # === COMPUTE METHODS === #
+    @api.depends("state", "done_count", "total_count")
+    def _compute_progress(self):
+        for job in self:
+            if job.state == "done":
+                job.progress = 100.0
+            elif job.total_count:
+                job.progress = 100.0 * job.done_count / job.total_count
+            else:
+                job.progress = 0.0
 
     # === BUSINESS METHODS === #
     @api.model
@@ -99,15 +109,7 @@ class CollabJob(models.Model):
             "date_queued": fields.Datetime.now(),
             "date_done": False,
         }
-        job = self.sudo().search(
-            [
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
-                ("operation", "=", operation),
-                ("state", "=", "failed"),
-            ],
-            limit=1,
-        )
+        job = self._jobs_of(record, operation, ("failed",))[:1]
         if job:
             job.write(vals)
         else:
@@ -125,16 +127,21 @@ class CollabJob(models.Model):
         return job
 
     @api.model
-    def _active_for(self, records, operation=None):
-        """The queued or running jobs of `records` (of `operation`)."""
+    def _jobs_of(self, records, operation=None, states=ACTIVE_STATES):
+        """The jobs of `records` (of `operation`) in `states`: by default the queued or
+        running ones."""
         domain = [
             ("res_model", "=", records._name),
             ("res_id", "in", records.ids),
-            ("state", "in", ACTIVE_STATES),
+            ("state", "in", states),
         ]
         if operation:
             domain.append(("operation", "=", operation))
         return self.sudo().search(domain)
+
+    def _operation_label(self):
+        self.ensure_one()
+        return dict(self._fields["operation"]._description_selection(self.env))[self.operation]
 
     @api.model
     def _run_queued(self, res_model):
@@ -216,34 +223,27 @@ class CollabJob(models.Model):
             job.write({"state": "running", "date_started": fields.Datetime.now()})
         method = getattr(record, f"_collab_job_{job.operation}")
         while True:
+            failure = None
             try:
                 with self.env.cr.savepoint():
                     processed, remaining = method(job)
             except (UserError, AccessError, ValidationError) as error:
-                job._fail(record, error.args[0])
-                cron._commit_progress(remaining=self._count_waiting(job.res_model))
-                return True
+                failure = error.args[0]
             except Exception as error:  # noqa: BLE001 - any failure ends the job, logged
                 _logger.exception("Background job %s (%s) failed", job.id, job.operation)
-                job._fail(record, self.env._("Unexpected error: %(error)s", error=error))
-                cron._commit_progress(remaining=self._count_waiting(job.res_model))
-                return True
-            if remaining and not processed:
-                # a step that makes no progress would loop forever: end the job instead
-                job._fail(
-                    record, self.env._("The job made no progress: %(left)s left.", left=remaining)
-                )
+                failure = self.env._("Unexpected error: %(error)s", error=error)
+            else:
+                if remaining and not processed:
+                    # a step that makes no progress would loop forever: end the job instead
+                    failure = self.env._("The job made no progress: %(left)s left.", left=remaining)
+            if failure is not None:
+                job._fail(record, failure)
                 cron._commit_progress(remaining=self._count_waiting(job.res_model))
                 return True
             done = job.done_count + processed
-            total = max(job.total_count, done + remaining)
-            vals = {
-                "done_count": done,
-                "total_count": total,
-                "progress": 100.0 * done / total if total else 100.0,
-            }
+            vals = {"done_count": done, "total_count": max(job.total_count, done + remaining)}
             if not remaining:
-                vals.update(state="done", date_done=fields.Datetime.now(), progress=100.0)
+                vals.update(state="done", date_done=fields.Datetime.now())
                 job.write(vals)
                 job._notify_end(record)
                 cron._commit_progress(processed, remaining=self._count_waiting(job.res_model))
@@ -263,7 +263,7 @@ class CollabJob(models.Model):
         """Tell the user who queued the job that it ended: a notification in the web
         client and a message in the document's chatter."""
         job = self._in_lang_of(self.user_id)
-        operation = dict(job._fields["operation"]._description_selection(job.env))[job.operation]
+        operation = job._operation_label()
         if job.state == "done":
             message = job.env._(
                 "%(operation)s of %(name)s is done (%(count)s).",

@@ -78,14 +78,16 @@ class ResPartnerGradeEvaluation(models.Model):
         given, the partners checked by `_evaluation_rows`)."""
         rows, customers = [], []
         monetary = [name for name, field in self._fields.items() if field.type == "monetary"]
-        # amounts rounded to their currency (the company's), as the ORM stores them
-        currency = self.env.company.currency_id
-        digits = currency.decimal_places
+        # amounts rounded to their currency (each row's company's), as the ORM stores them
+        digits = {}
         for vals in vals_list:
             vals = dict(vals, state="draft")
+            currency_id = vals["currency_id"]
+            if currency_id not in digits:
+                digits[currency_id] = self.env["res.currency"].browse(currency_id).decimal_places
             for name in monetary:
                 if vals.get(name):
-                    vals[name] = round(vals[name], digits)
+                    vals[name] = round(vals[name], digits[currency_id])
             commands = vals.pop("new_customer_ids", None) or []
             customers.append([pid for command in commands for pid in command[2]])
             rows.append(vals)

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 
 
 class RebateAccrualSnapshot(models.Model):
@@ -16,7 +15,8 @@ class RebateAccrualSnapshot(models.Model):
     _description = "Rebate Liability Accrued to Date"
     _inherit = ["collab.guard.mixin"]
     _order = "snapshot_date desc, program_id, liability_amount desc"
-    # figures of the programs, written by the daily cron only
+    # figures of the programs, written by the daily cron only (users only read: the
+    # access rights grant no create, write or unlink, and the mixin refuses these fields)
     _system_fields = (
         "snapshot_date",
         "program_id",
@@ -43,22 +43,6 @@ class RebateAccrualSnapshot(models.Model):
     liability_amount = fields.Monetary(
         string="Liability", readonly=True, help="Earned to date plus pending true-ups."
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(self.env._("Accrued rebates are computed by the daily job."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            raise AccessError(self.env._("Accrued rebates are computed by the daily job."))
-        return super().write(vals)
-
-    def unlink(self):
-        if not self.env.su:
-            raise AccessError(self.env._("Accrued rebates are computed by the daily job."))
-        return super().unlink()
 
     @api.model
     def _cron_refresh(self):

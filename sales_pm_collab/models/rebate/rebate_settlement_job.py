@@ -80,7 +80,7 @@ class RebateSettlement(models.Model):
     # === BUSINESS METHODS === #
     def _check_no_job(self):
         """Refuse a workflow step while a background job works on the settlement."""
-        job = self.env["collab.job"]._active_for(self)[:1]
+        job = self.env["collab.job"]._jobs_of(self)[:1]
         if job:
             settlement = self.browse(job.res_id)
             raise UserError(
@@ -88,9 +88,7 @@ class RebateSettlement(models.Model):
                     "Settlement %(ref)s has a background job queued or running (%(job)s, "
                     "%(progress)s%% done): wait until it ends; you are notified then.",
                     ref=settlement.sudo().name,
-                    job=dict(job._fields["operation"]._description_selection(self.env))[
-                        job.operation
-                    ],
+                    job=job._operation_label(),
                     progress=round(job.progress),
                 )
             )
@@ -123,19 +121,7 @@ class RebateSettlement(models.Model):
     def _payout_failed(self):
         """Whether a payout job of this settlement failed half-way (it may resume)."""
         self.ensure_one()
-        return bool(
-            self.env["collab.job"]
-            .sudo()
-            .search_count(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    ("operation", "=", "rebate_payout"),
-                    ("state", "=", "failed"),
-                ],
-                limit=1,
-            )
-        )
+        return bool(self.env["collab.job"]._jobs_of(self, "rebate_payout", ("failed",)))
 
     # === JOB STEPS (run by collab.job as the user who queued the job) === #
     def _collab_job_rebate_compute(self, job):

@@ -37,8 +37,8 @@ class ProductRequirement(models.Model):
         help="When its release shipped: the start of the win-back window.",
     )
     # stored so that the dashboards can pivot it: recomputed when the release ships or
-    # the window setting changes, and by the daily cron while the window is open (new
-    # orders and deals of the customers count from the next run at the latest)
+    # the window setting changes, and by the daily cron for every released release (new
+    # or backdated orders and deals of the customers count from the next run at the latest)
     revenue_won_after_release = fields.Monetary(
         compute="_compute_revenue_won_after_release",
         store=True,
