@@ -99,23 +99,21 @@ class TestRequirementKanbanLoad(RequirementCommon):
         records = Requirement.search([])
         self.assertIn(self.ours[0], records)
         self.assertNotIn(self.archived, records)
-        rates = self.env["res.currency"].search([])._get_rates(
-            self.env.company.root_id, fields.Date.context_today(Requirement)
+        rates = (
+            self.env["res.currency"]
+            .search([])
+            ._get_rates(self.env.company.root_id, fields.Date.context_today(Requirement))
         )
         expected = defaultdict(lambda: {"count": 0, "sum": 0.0, "converted": 0.0, "cur": set()})
         for requirement in records:
             column = expected[requirement.stage_id.id]
             column["count"] += 1
             column["sum"] += requirement.revenue_at_stake
-            column["converted"] += requirement.revenue_at_stake / rates[
-                requirement.currency_id.id
-            ]
+            column["converted"] += requirement.revenue_at_stake / rates[requirement.currency_id.id]
             column["cur"].add(requirement.currency_id.id)
         groups = {group["stage_id"][0]: group for group in result["groups"]}
         # every stage is a column (empty ones too), and only those
-        self.assertEqual(
-            set(groups), set(self.env["product.requirement.stage"]._get_column_ids())
-        )
+        self.assertEqual(set(groups), set(self.env["product.requirement.stage"]._get_column_ids()))
         for stage_id, group in groups.items():
             column = expected[stage_id]
             self.assertEqual(group["__count"], column["count"])
@@ -123,9 +121,7 @@ class TestRequirementKanbanLoad(RequirementCommon):
             self.assertAlmostEqual(
                 group["revenue_at_stake:sum_currency"], column["converted"], places=2
             )
-            self.assertEqual(
-                set(group["currency_id:array_agg_distinct"] or []), column["cur"]
-            )
+            self.assertEqual(set(group["currency_id:array_agg_distinct"] or []), column["cur"])
         # the test's own figures are in it: 120,000 × 50 % + 80,000 × 25 % in New
         new = groups[self.stage_new.id]
         self.assertGreaterEqual(new["revenue_at_stake:sum"], 80000)
