@@ -1,6 +1,8 @@
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.tests import tagged
 
@@ -82,6 +84,18 @@ class TestRequirementKanbanLoad(RequirementCommon):
         self.assertIn("(stage_id, priority DESC, sequence, id DESC)", definition)
         self.assertIn("INCLUDE (revenue_at_stake, currency_id, company_id)", definition)
         self.assertIn("WHERE (active IS TRUE)", definition)
+
+    def test_kanban_opens_40_cards_per_column_with_their_company(self):
+        """The kanban opens each column with 40 cards (not the action's 80) and reads
+        the company with them: the write rules behind each card's can_edit check it."""
+        views = self._pm_requirements().get_views([(False, "kanban")])["views"]
+        kanban = etree.fromstring(views["kanban"]["arch"])
+        self.assertEqual(kanban.get("limit"), "40")
+        outside_templates = {
+            node.get("name") for node in kanban.findall("field") if node.get("name")
+        }
+        self.assertIn("company_id", outside_templates)
+        self.assertIn("can_edit", outside_templates)
 
     def test_column_totals_are_the_sums_of_their_records(self):
         """web_read_group, called as the kanban calls it, gives each column the count,
