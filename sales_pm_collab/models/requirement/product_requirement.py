@@ -239,8 +239,16 @@ class ProductRequirement(models.Model):
         "The potential market cannot be negative.",
     )
     # the kanban: one search per column, in the model's order (`active IS TRUE` is how
-    # the ORM writes the active filter; the planner needs the same predicate)
-    _kanban_idx = models.Index("(stage_id, priority DESC, sequence, id DESC) WHERE active IS TRUE")
+    # the ORM writes the active filter; the planner needs the same predicate). The
+    # included columns make it cover the rest of the first load, read from the index
+    # alone instead of the whole table (descriptions and word lists make its rows wide):
+    # the columns' totals (`web_read_group` sums `revenue_at_stake`, in the company's
+    # currency, per stage) and the progress bars' join of activities by `id`; the
+    # company is the record rule's filter.
+    _kanban_idx = models.Index(
+        "(stage_id, priority DESC, sequence, id DESC) "
+        "INCLUDE (revenue_at_stake, currency_id, company_id) WHERE active IS TRUE"
+    )
 
     # === COMPUTE METHODS === #
     @api.depends("product_id")
