@@ -19,13 +19,16 @@ class AccountMoveLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_rebate_source(self):
-        """A journal item counted by a rebate settlement is part of its audit trail."""
+        """A journal item counted by a rebate settlement is part of its audit trail: the
+        ``ondelete="restrict"`` of the source ledger's ``move_line_id``, which has no
+        foreign key. One query for the whole batch (the index on ``move_line_id``), on
+        every source, a cancelled settlement's too (as the key did)."""
         if not self.ids:
             return
         source = (
             self.env["rebate.settlement.source"]
             .sudo()
-            .search([("move_line_id", "in", self.ids)], limit=1)
+            .search([("move_line_id", "in", self.ids)], limit=1, order="id")
         )
         if source:
             raise UserError(

@@ -84,11 +84,11 @@ class RebateSettlement(models.Model):
         return lines, regular_lines, adjustment_lines
 
     def _clear_lines(self):
-        """Delete the lines (and, by cascade, the sources) of draft/computed settlements."""
+        """Delete the lines of draft/computed settlements, and their sources with them
+        (`rebate.settlement.line.unlink`: one statement for all)."""
         lines = self.sudo().line_ids
         if lines:
             lines.unlink()
-            self.env["rebate.settlement.source"].invalidate_model()
 
     def _regular_line_vals(self, partner_id, values):
         return {

@@ -213,6 +213,14 @@ class RebateSettlementLine(models.Model):
                 )
             )
 
+    def unlink(self):
+        """Delete the lines' sources with them (the ledger has no foreign key): one
+        statement, after the lines, so that a refused deletion deleted nothing."""
+        line_ids = self.ids
+        result = super().unlink()
+        self.env["rebate.settlement.source"]._delete_for_lines(line_ids)
+        return result
+
     def _check_engine(self):
         """Lines are the engine's output: only the server (``env.su``) writes them."""
         if not self.env.su:
