@@ -90,6 +90,20 @@ class TestRebateSourceLedger(RebateCommon):
         )
         self.assertIn("UNIQUE", definition)
         self.assertIn("(program_key, move_line_id)", definition)
+        # one index on the journal item for the rows the unique one leaves out, none for all
+        indexes = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT indexname, indexdef FROM pg_indexes "
+                    "WHERE tablename = 'rebate_settlement_source'"
+                )
+            )
+        )
+        self.assertNotIn("rebate_settlement_source__move_line_id_index", indexes)
+        self.assertIn(
+            "WHERE (((kind)::text <> 'count'::text) OR cancelled)",
+            indexes["rebate_settlement_source_move_line_other"],
+        )
 
     def test_update_drops_the_old_foreign_keys(self):
         """A database made before the change has both keys and their reflection: updating
@@ -114,6 +128,10 @@ class TestRebateSourceLedger(RebateCommon):
             self.env["ir.model.constraint"]._reflect_constraint(
                 Source, f"rebate_settlement_source_{column}_fkey", "f", None, "sales_pm_collab"
             )
+        cr.execute(
+            "CREATE INDEX rebate_settlement_source__move_line_id_index "
+            "ON rebate_settlement_source (move_line_id)"
+        )
         self.assertEqual(set(self._foreign_keys()), set(SOURCE_COLUMNS))
         Constraint = self.env["ir.model.constraint"]
         reflected = [("name", "like", "rebate_settlement_source_%_fkey"), ("type", "=", "f")]
@@ -121,6 +139,14 @@ class TestRebateSourceLedger(RebateCommon):
 
         Source.init()
         self.assertFalse(self._foreign_keys())
+        self.assertFalse(
+            self.env.execute_query(
+                SQL(
+                    "SELECT 1 FROM pg_indexes WHERE indexname = %s",
+                    "rebate_settlement_source__move_line_id_index",
+                )
+            )
+        )
         Constraint.invalidate_model()
         self.assertFalse(Constraint.search_count(reflected))
         Source.init()
@@ -205,6 +231,25 @@ class TestRebateSourceLedger(RebateCommon):
         with self.assertRaisesRegex(UserError, "counted by rebate settlement"):
             invoice.unlink()
         self.assertEqual(len(invoice.invoice_line_ids), 2)
+
+    def test_corrected_journal_item_cannot_be_deleted(self):
+        """A true-up correction names the journal item too (found by the other index)."""
+        settlement = self._settlement(self.program)
+        settlement.action_compute()
+        line = self._line(settlement, self.partner_b)
+        later = self._invoice(self.partner_b, 7_000, post=False)
+        item = later.invoice_line_ids
+        self.env["rebate.settlement.source"]._insert_adjustment_sources(
+            self.program, [(line.id, {"deltas": [(item.id, 7_000, "correction")]})]
+        )
+        with self.assertRaisesRegex(UserError, f"counted by rebate settlement {settlement.name}"):
+            item.unlink()
+        self.assertTrue(item.exists())
+        # in a batch with items counted nowhere: refused as well
+        other = self._invoice(self.partner_b, 1_000, post=False).invoice_line_ids
+        with self.assertRaisesRegex(UserError, "counted by rebate settlement"):
+            (other | item).unlink()
+        self.assertTrue(other.exists())
 
     def test_uncounted_journal_items_can_be_deleted(self):
         settlement = self._settlement(self.program)
