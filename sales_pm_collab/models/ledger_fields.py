@@ -23,5 +23,5 @@ class LedgerMany2one(fields.Many2one):
 
     def update_db_foreign_key(self, model, column):
         """No foreign key (see the module's docstring); an existing one is dropped by the
-        model (`_drop_foreign_keys`) when the addon is updated."""
+        model (`rebate.settlement.source.init`) when the addon is updated."""
         return
