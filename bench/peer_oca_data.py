@@ -320,4 +320,7 @@ def _create_our_program(env, partners, journal, rebate_product):
         ]
     )
     program.action_activate()
+    # timed in the request, like OCA's wizards: above the threshold our Compute and Create
+    # Credit Notes would only queue the background job (which runs the same code)
+    env.company.rebate_job_threshold = len(partners)
     return program

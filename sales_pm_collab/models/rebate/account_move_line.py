@@ -19,14 +19,14 @@ class AccountMoveLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_rebate_source(self):
-        """A journal item counted by a rebate settlement is part of its audit trail."""
+        """A journal item counted by a rebate settlement is part of its audit trail: the
+        ``ondelete="restrict"`` of the source ledger's ``move_line_id``, which has no
+        foreign key. One query for the whole batch, on every source, a cancelled
+        settlement's too (as the key did)."""
         if not self.ids:
             return
-        source = (
-            self.env["rebate.settlement.source"]
-            .sudo()
-            .search([("move_line_id", "in", self.ids)], limit=1)
-        )
+        Source = self.env["rebate.settlement.source"].sudo()
+        source = Source.browse(Source._find_for_move_lines(self.ids))
         if source:
             raise UserError(
                 self.env._(

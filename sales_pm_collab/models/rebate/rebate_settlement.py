@@ -324,6 +324,14 @@ class RebateSettlement(models.Model):
                 )
             )
 
+    def unlink(self):
+        """The database deletes the lines with their settlement; their sources (no
+        foreign key) are deleted here, in one statement after them."""
+        line_ids = self.sudo().line_ids.ids
+        result = super().unlink()
+        self.env["rebate.settlement.source"]._delete_for_lines(line_ids)
+        return result
+
     def _check_period_free(self, program_id, date_from):
         """A friendly message before the partial unique index refuses the row."""
         if isinstance(program_id, models.BaseModel):

@@ -213,6 +213,14 @@ class RebateSettlementLine(models.Model):
                 )
             )
 
+    def unlink(self):
+        """Delete the lines' sources with them (the ledger has no foreign key): one
+        statement, after the lines, so that a refused deletion deleted nothing."""
+        line_ids = self.ids
+        result = super().unlink()
+        self.env["rebate.settlement.source"]._delete_for_lines(line_ids)
+        return result
+
     def _check_engine(self):
         """Lines are the engine's output: only the server (``env.su``) writes them."""
         if not self.env.su:
@@ -232,10 +240,7 @@ class RebateSettlementLine(models.Model):
             "program_id": settlement.program_id.id,
             "company_id": settlement.company_id.id,
         }
-        lines = bulk_insert(self, [{**common, **vals} for vals in vals_list])
-        if lines:
-            self._refresh_statistics(len(lines))
-        return lines
+        return bulk_insert(self, [{**common, **vals} for vals in vals_list])
 
     @api.model
     def _link_moves(self, pairs):
@@ -259,24 +264,6 @@ class RebateSettlementLine(models.Model):
             )
         )
         self.invalidate_model(["move_id", "write_uid", "write_date"])
-
-    @api.model
-    def _refresh_statistics(self, inserted):
-        """Refresh the planner statistics of the lines table when a batch outgrew them.
-
-        The foreign-key checks of the sources (one per journal item, 200,000 for a
-        quarter of 2,000 partners) run a plan PostgreSQL caches per connection. Planned
-        while the table was nearly empty (a young database, a small settlement first), it
-        scans the table, and each check then reads every line: minutes instead of
-        seconds. ANALYZE also replaces cached plans; it runs only when the table has
-        fewer lines on record than were just inserted, i.e. while it is small and cheap
-        to analyze.
-        """
-        self.env.cr.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = 'rebate_settlement_line'::regclass"
-        )
-        if self.env.cr.fetchone()[0] < inserted:
-            self.env.cr.execute("ANALYZE rebate_settlement_line")
 
     def action_view_sources(self):
         self.ensure_one()

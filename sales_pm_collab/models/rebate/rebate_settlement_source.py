@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..bulk_insert import bulk_insert
+from ..ledger_fields import LedgerMany2one
 
 
 class RebateSettlementSource(models.Model):
@@ -13,6 +14,12 @@ class RebateSettlementSource(models.Model):
     program and that flag are stored here so that a partial unique index can guarantee,
     in the database, that a journal item counts once per program across non-cancelled
     settlements.
+
+    The ledger has no foreign keys (`LedgerMany2one`): checking them cost a lookup and a
+    row lock per inserted source, half of recording them. The engine keeps what they
+    guaranteed, in sets: sources are deleted with their settlement lines
+    (`_delete_for_lines`, from the lines' and the settlements' ``unlink``) and a counted
+    journal item cannot be deleted (account.move.line ``_unlink_except_rebate_source``).
     """
 
     _name = "rebate.settlement.source"
@@ -39,14 +46,19 @@ class RebateSettlementSource(models.Model):
         "label",
     )
 
-    settlement_line_id = fields.Many2one(
+    # no foreign keys (LedgerMany2one): the engine writes ids it has just read or inserted,
+    # deletes the sources with their lines (_delete_for_lines) and refuses to delete a
+    # counted journal item (account.move.line _unlink_except_rebate_source)
+    settlement_line_id = LedgerMany2one(
         "rebate.settlement.line", required=True, index=True, ondelete="cascade", readonly=True
     )
-    move_line_id = fields.Many2one(
+    # no index of its own: each index cost 5-6 s of inserting 2,000,000 sources; the
+    # items counted (nearly every row) are found by the once-per-program unique index,
+    # the corrections and the cancelled settlements' items by _move_line_other
+    move_line_id = LedgerMany2one(
         "account.move.line",
         string="Journal Item",
         required=True,
-        index=True,
         ondelete="restrict",
         readonly=True,
     )
@@ -87,6 +99,60 @@ class RebateSettlementSource(models.Model):
         "This journal item is already counted by another settlement of the program: a "
         "journal item counts once per program.",
     )
+    # the journal items of the other rows (true-up corrections, cancelled settlements):
+    # few, and none of them written by a regular compute
+    _move_line_other = models.Index("(move_line_id) WHERE kind <> 'count' OR cancelled")
+
+    def init(self):
+        """Drop the foreign keys the ledger had before `LedgerMany2one` (Odoo keeps a key
+        its field no longer declares), with their reflection in ``ir.model.constraint``
+        (which the addon's uninstall would otherwise look for), and the index of
+        ``move_line_id`` (Odoo keeps an index its field no longer asks for). Runs on
+        every install and update of the addon; nothing to do once they are gone."""
+        result = super().init()
+        self.env.cr.execute(
+            SQL("DROP INDEX IF EXISTS %s", SQL.identifier(f"{self._table}__move_line_id_index"))
+        )
+        names = [
+            name
+            for (name,) in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT con.conname
+                      FROM pg_constraint con
+                      JOIN pg_attribute att
+                        ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
+                     WHERE con.contype = 'f' AND con.conrelid = %s::regclass
+                       AND att.attname IN ('settlement_line_id', 'move_line_id')
+                    """,
+                    self._table,
+                )
+            )
+        ]
+        for name in names:
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s DROP CONSTRAINT %s",
+                    SQL.identifier(self._table),
+                    SQL.identifier(name),
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM ir_model_constraint
+                 WHERE type = 'f' AND model = (SELECT id FROM ir_model WHERE model = %s)
+                   AND name IN %s
+                """,
+                self._name,
+                (
+                    f"{self._table}_settlement_line_id_fkey",
+                    f"{self._table}_move_line_id_fkey",
+                    *names,
+                ),
+            )
+        )
+        return result
 
     # Nobody creates or writes sources through the ORM, not even the superuser: the
     # engine records them (_insert_*_sources) and frees them (_mark_cancelled) in SQL.
@@ -162,6 +228,55 @@ class RebateSettlementSource(models.Model):
                 for move_line_id, amount, kind in adjustment["deltas"]
             ],
         )
+
+    @api.model
+    def _find_for_move_lines(self, move_line_ids):
+        """Ids of sources (at most one) of the journal items ``move_line_ids``, of any
+        settlement, cancelled or not, any kind: one statement, two index lookups. The
+        items counted are looked up in the once-per-program unique index, which leads
+        with the program (every program: ``program_key`` is a program id, and a program
+        with settlements cannot be deleted), the others in ``_move_line_other``."""
+        if not move_line_ids:
+            return []
+        self.env.flush_all()
+        return [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    (SELECT src.id FROM rebate_settlement_source src
+                      WHERE src.program_key = ANY(ARRAY(SELECT id FROM rebate_program))
+                        AND src.move_line_id = ANY(%(ids)s)
+                        AND src.kind = 'count' AND NOT src.cancelled
+                      LIMIT 1)
+                    UNION ALL
+                    (SELECT src.id FROM rebate_settlement_source src
+                      WHERE src.move_line_id = ANY(%(ids)s)
+                        AND (src.kind <> 'count' OR src.cancelled)
+                      LIMIT 1)
+                    LIMIT 1
+                    """,
+                    ids=list(move_line_ids),
+                )
+            )
+        ]
+
+    @api.model
+    def _delete_for_lines(self, line_ids):
+        """Delete the sources of the settlement lines ``line_ids`` (ids: the lines may be
+        gone already), in one statement: the ``ondelete="cascade"`` of
+        ``settlement_line_id``, which has no foreign key. The callers check that the
+        lines may be deleted (their settlements are draft or computed)."""
+        if not line_ids:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM rebate_settlement_source WHERE settlement_line_id = ANY(%s)",
+                list(line_ids),
+            )
+        )
+        self.invalidate_model()
 
     @api.model
     def _mark_cancelled(self, settlements):

@@ -18,6 +18,7 @@ from . import (
     test_rebate_registration,
     test_rebate_settlement,
     test_rebate_signoff_filters,
+    test_rebate_source_ledger,
     test_rebate_statement,
     test_rebate_statement_pdf,
     test_rebate_statement_signoff,
