@@ -77,9 +77,9 @@ class RebateSettlementSource(models.Model):
     program_key = fields.Integer(
         required=True,
         readonly=True,
-        help="Id of the program, denormalised for the once-per-program unique index. No "
-        "foreign key on purpose: the settlement line already references the program, and "
-        "a third key check per row would slow down recording 200,000 sources.",
+        help="Id of the program, denormalised for the once-per-program unique index. Like "
+        "the ledger's other references, it has no foreign key: the engine writes it with "
+        "the settlement line, which references the program.",
     )
     cancelled = fields.Boolean(
         readonly=True, help="The settlement was cancelled: the item may be counted again."
