@@ -20,10 +20,16 @@ Scale mode: `BENCH_FEEDBACK_OPEN=500000 BENCH_FEEDBACK_DUE=10000 make bench ARGS
 due among 100,000 open must take as many queries).
 """
 
+import contextlib
+import cProfile
+import io
 import os
+import pstats
 from datetime import timedelta
 
 from common import Bench, bench_env, main_guard
+from sql_profile import ENABLED as PROFILE
+from sql_profile import sql_profile
 
 from odoo import Command, fields
 
@@ -171,6 +177,27 @@ def _generate(env, owner, team, partners, due, total):
     env.invalidate_all()
 
 
+@contextlib.contextmanager
+def _profile(label, top=25):
+    """With BENCH_PROFILE=1: the slowest statements and the Python functions of the
+    block by cumulative time (the timing figures of such a run are not the reference)."""
+    if not PROFILE:
+        yield
+        return
+    profiler = cProfile.Profile()
+    with sql_profile(label):
+        profiler.enable()
+        try:
+            yield
+        finally:
+            profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    print(out.getvalue(), flush=True)
+
+
 def _run(bench, env, due, total=OPEN, warmup=False):
     owner, team, partners = _setup(env)
     _generate(env, owner, team, partners, due, total)
@@ -180,7 +207,7 @@ def _run(bench, env, due, total=OPEN, warmup=False):
     if not warmup:
         target["queries"] = FIXED_QUERIES + due // DUE_PER_QUERY
     label = f"SLA cron, {total:,} open feedback, {due:,} due" + (" (cold caches)" if warmup else "")
-    with bench.measure(label, env.cr, target) as row:
+    with bench.measure(label, env.cr, target) as row, _profile(label):
         Feedback._cron_update_sla()
         env.cr.flush()
     levels = dict(
