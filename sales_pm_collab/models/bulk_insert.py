@@ -25,6 +25,10 @@ ARRAY_TYPES = {
     "boolean": "bool",
     "date": "date",
     "json": "jsonb",
+    "text": "text",
+    "html": "text",
+    "datetime": "timestamp",
+    "many2one_reference": "int4",
 }
 
 
