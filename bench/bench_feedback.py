@@ -7,23 +7,31 @@ under 10 s, with a number of SQL queries that does not grow with the records:
 
 - the same 1,000 due among 10,000 open records take exactly as many queries (the open
   records that are not due are never read);
-- 250 due records are measured too: the only growth with the due records is the ORM's
-  multi-row INSERT/UPDATE statements (one per 100 rows of activities, messages,
-  tracking values, followers), far below one query per record (target: at most 40
-  queries plus one per 10 due records).
+- 250 due records are measured too: the only growth with the due records is the
+  statements of each batch of 1,000 (one INSERT each of activities, followers, notes and
+  tracking values: customer_feedback_sla_bulk.py; the ORM's multi-row UPDATEs of the
+  feedback), far below one query per record (target: at most 40 queries plus one per 10
+  due records).
 
 The records are inserted with SQL (the ORM would spend minutes planning 50,000
 deadlines in working hours, which is not what is measured here).
 
 Scale mode: `BENCH_FEEDBACK_OPEN=500000 BENCH_FEEDBACK_DUE=10000 make bench ARGS=feedback`
 (issue 16: the cron over 500,000 open feedback with 10,000 due in under 60 s; the same
-due among 100,000 open must take as many queries).
+due among 100,000 open must take as many queries). `BENCH_PROFILE=1` adds, after each
+run, its slowest statements and a cProfile of the cron (figures of such a run are slower).
 """
 
+import contextlib
+import cProfile
+import io
 import os
+import pstats
 from datetime import timedelta
 
 from common import Bench, bench_env, main_guard
+from sql_profile import ENABLED as PROFILE
+from sql_profile import sql_profile
 
 from odoo import Command, fields
 
@@ -171,6 +179,27 @@ def _generate(env, owner, team, partners, due, total):
     env.invalidate_all()
 
 
+@contextlib.contextmanager
+def _profile(label, top=25):
+    """With BENCH_PROFILE=1: the slowest statements and the Python functions of the
+    block by cumulative time (the timing figures of such a run are not the reference)."""
+    if not PROFILE:
+        yield
+        return
+    profiler = cProfile.Profile()
+    with sql_profile(label):
+        profiler.enable()
+        try:
+            yield
+        finally:
+            profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    print(out.getvalue(), flush=True)
+
+
 def _run(bench, env, due, total=OPEN, warmup=False):
     owner, team, partners = _setup(env)
     _generate(env, owner, team, partners, due, total)
@@ -180,7 +209,7 @@ def _run(bench, env, due, total=OPEN, warmup=False):
     if not warmup:
         target["queries"] = FIXED_QUERIES + due // DUE_PER_QUERY
     label = f"SLA cron, {total:,} open feedback, {due:,} due" + (" (cold caches)" if warmup else "")
-    with bench.measure(label, env.cr, target) as row:
+    with bench.measure(label, env.cr, target) as row, _profile(label):
         Feedback._cron_update_sla()
         env.cr.flush()
     levels = dict(

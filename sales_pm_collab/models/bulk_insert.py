@@ -5,9 +5,11 @@ of its true-ups): values it computed itself, plain numbers and ids, on models wi
 chatter. Going through the ORM's `create` would cost about 1 ms per row (currency
 rounding of each monetary field, company checks, defaults); `bulk_insert` writes them
 in one statement instead. Models with a chatter (mail.thread) are created with the
-ORM's `create`, which batches too, so that their overrides run; the one exception is the
+ORM's `create`, which batches too, so that their overrides run; the exceptions are the
 draft partner evaluations of `create_for_partners` (no message, follower or tracking for
-a draft, every field given by the engine: see `_insert_evaluations`).
+a draft, every field given by the engine: see `_insert_evaluations`) and the chatter rows
+of the feedback SLA cron (activities, followers, notes, tracking values: the rows the
+ORM writes, checked against it by the tests; see customer_feedback_sla_bulk.py).
 """
 
 import json
@@ -25,6 +27,10 @@ ARRAY_TYPES = {
     "boolean": "bool",
     "date": "date",
     "json": "jsonb",
+    "text": "text",
+    "html": "text",
+    "datetime": "timestamp",
+    "many2one_reference": "int4",
 }
 
 

@@ -5,6 +5,7 @@ from . import customer_feedback_sla
 from . import customer_feedback
 from . import customer_feedback_workflow
 from . import customer_feedback_sla_engine
+from . import customer_feedback_sla_bulk
 from . import customer_feedback_satisfaction
 from . import customer_feedback_requirement
 from . import customer_feedback_portal

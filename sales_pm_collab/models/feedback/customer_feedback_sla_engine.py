@@ -243,7 +243,8 @@ class CustomerFeedback(models.Model):
         and act on the changes: at risk -> activity for the owner; level 1 -> activity
         for the team leader; level 2 -> activity for the sales manager; each
         escalation logs a tracked message. Batched: a few queries per call, whatever
-        the number of records (`batch` also skips per-activity e-mails).
+        the number of records (`batch`, the cron, also skips per-activity e-mails and
+        writes the activities, followers and notes in bulk: customer_feedback_sla_bulk).
         """
         now = now or fields.Datetime.now()
         to_write = defaultdict(list)
@@ -269,6 +270,9 @@ class CustomerFeedback(models.Model):
             self.browse(ids).sudo().with_context(mail_notrack=True).write(
                 {"sla_status": status, "escalation_level": level, "sla_next_check": next_check}
             )
+        if batch and (at_risk or escalations):
+            # the bulk inserts bypassed the caches of the feedback's chatter and activities
+            self.env.invalidate_all()
 
     def _sla_notify_at_risk(self, notify=True):
         plans = []
@@ -287,7 +291,14 @@ class CustomerFeedback(models.Model):
             )
             summary = env._("SLA at risk: %(feedback)s", feedback=feedback.display_name)
             plans.append((feedback, user, summary, note, 0))
-        self._schedule_activities("mail_activity_type_feedback_sla_risk", plans, notify=notify)
+        self._sla_schedule("mail_activity_type_feedback_sla_risk", plans, notify)
+
+    def _sla_schedule(self, type_xmlid, plans, notify):
+        """The SLA's activities: with their e-mails through the ORM, or, for the cron
+        (no e-mail), in bulk (customer_feedback_sla_bulk.py)."""
+        if notify:
+            return self._schedule_activities(type_xmlid, plans)
+        return self._sla_bulk_activities(type_xmlid, plans)
 
     def _sla_escalate(self, escalations, notify=True):
         """escalations: [(feedback, old level, new level)]. One activity per level
@@ -320,8 +331,11 @@ class CustomerFeedback(models.Model):
                 level=new_level,
                 users=", ".join(names) or self.env._("nobody to escalate to"),
             )
-        self._schedule_activities("mail_activity_type_feedback_escalation", plans, notify=notify)
-        self._sla_log_escalations(escalations, bodies)
+        self._sla_schedule("mail_activity_type_feedback_escalation", plans, notify)
+        if notify:
+            self._sla_log_escalations(escalations, bodies)
+        else:
+            self._sla_bulk_log(escalations, bodies)
 
     def _sla_log_escalations(self, escalations, bodies):
         """Log one message per escalated feedback with the tracking value of

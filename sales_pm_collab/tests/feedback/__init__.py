@@ -9,6 +9,7 @@ from . import (
     test_feedback_layout,
     test_feedback_requirement,
     test_feedback_sla,
+    test_feedback_sla_bulk,
     test_feedback_workflow,
     test_portal_feedback,
     test_ui_feedback,
