@@ -66,5 +66,7 @@ class RebateAccrualSnapshot(models.Model):
                         "liability_amount": float(accrual["liability"]),
                     }
                 )
-        self.sudo().search([]).unlink()
-        return self.sudo().create(values)
+        snapshots = self.sudo().create(values)
+        # replaced: every row but today's goes (programs ended since, former partners)
+        self.sudo().search([("id", "not in", snapshots.ids)]).unlink()
+        return snapshots
