@@ -85,7 +85,9 @@ class ResPartnerGradeEvaluationRun(models.Model):
         readonly=True,
     )
     partner_count = fields.Integer(string="Partners to Evaluate", readonly=True)
-    evaluation_ids = fields.One2many("res.partner.grade.evaluation", "run_id", readonly=True)
+    evaluation_ids = fields.One2many(
+        "res.partner.grade.evaluation", "run_id", string="Evaluations", readonly=True
+    )
     evaluation_count = fields.Integer(
         string="Evaluations Created",
         readonly=True,
@@ -149,9 +151,7 @@ class ResPartnerGradeEvaluationRun(models.Model):
                 self.env._(
                     "Only a failed evaluation run is resumed; %(run)s is %(state)s.",
                     run=run.name,
-                    state=dict(self._fields["state"]._description_selection(self.env))[
-                        run.state
-                    ],
+                    state=dict(self._fields["state"]._description_selection(self.env))[run.state],
                 )
             )
         self.env["collab.job"]._enqueue(self, "channel_evaluation", run.partner_count, CRON)

@@ -180,7 +180,9 @@ class TestChannelEvaluationJobs(EvaluationJobCommon, ChannelCommon):
             run.with_user(self.user_channel).action_resume()
         with patch.object(run_module, "EVALUATION_BATCH", 2):
             self._run_jobs()
-        self.assertEqual((job.state, job.done_count, job.progress, job.error), ("done", 4, 100, False))
+        self.assertEqual(
+            (job.state, job.done_count, job.progress, job.error), ("done", 4, 100, False)
+        )
         self.assertEqual(run.state, "done")
         self._assert_exactly_once(run)
         self.assertTrue(first.exists() == first, "the partners done before are not redone")
@@ -289,7 +291,9 @@ class TestChannelEvaluationJobsHostile(EvaluationJobCommon, ChannelHostileCommon
                 self._assert_refused(
                     self.eval_run,
                     self.RUN_FIELDS,
-                    lambda u=user, c=context: self.eval_run.with_user(u).with_context(**c).action_resume(),
+                    lambda u=user, c=context: (
+                        self.eval_run.with_user(u).with_context(**c).action_resume()
+                    ),
                     exceptions=AccessError,
                 )
                 self.assertEqual(Run.search_count([]), before)
@@ -373,9 +377,11 @@ class TestChannelEvaluationJobsHostile(EvaluationJobCommon, ChannelHostileCommon
         self._assert_refused(
             self.eval_run,
             self.RUN_FIELDS,
-            lambda: self.eval_run.with_user(self.user_c2_admin)
-            .with_context(allowed_company_ids=self.company_1.ids)
-            .action_resume(),
+            lambda: (
+                self.eval_run.with_user(self.user_c2_admin)
+                .with_context(allowed_company_ids=self.company_1.ids)
+                .action_resume()
+            ),
             exceptions=AccessError,
         )
         # its own run evaluates its own channel partners only, in its company
