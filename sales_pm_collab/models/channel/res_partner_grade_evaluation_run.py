@@ -115,7 +115,10 @@ class ResPartnerGradeEvaluationRun(models.Model):
         "done at once.",
     )
     job_progress = fields.Float(
-        string="Progress", related="job_id.progress", help="Percentage of partners evaluated"
+        string="Progress",
+        compute="_compute_job_progress",
+        compute_sudo=True,
+        help="Percentage of partners evaluated",
     )
     job_done_count = fields.Integer(string="Partners Evaluated", related="job_id.done_count")
     job_error = fields.Text(string="Error", related="job_id.error")
@@ -126,6 +129,15 @@ class ResPartnerGradeEvaluationRun(models.Model):
     def _compute_state(self):
         for run in self:
             run.state = run.job_id.state or "done"
+
+    @api.depends("state", "job_id.progress")
+    def _compute_job_progress(self):
+        for run in self:
+            if run.job_id:
+                run.job_progress = run.job_id.progress
+            else:
+                # evaluated in the request: all done at once
+                run.job_progress = 100.0 if run.state == "done" else 0.0
 
     # === CRUD METHODS === #
     @api.model_create_multi

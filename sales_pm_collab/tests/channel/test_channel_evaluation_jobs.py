@@ -101,8 +101,8 @@ class TestChannelEvaluationJobs(EvaluationJobCommon, ChannelCommon):
         run = evaluations.run_id
         self.assertEqual(len(run), 1, "the evaluations belong to one run")
         self.assertEqual(
-            (run.state, run.partner_count, run.evaluation_count, run.user_id),
-            ("done", 4, 4, self.user_channel),
+            (run.state, run.partner_count, run.evaluation_count, run.user_id, run.job_progress),
+            ("done", 4, 4, self.user_channel, 100.0),
         )
         self.assertTrue(run.date_done)
         self.assertFalse(run.job_id)
