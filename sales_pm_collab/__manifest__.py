@@ -85,6 +85,7 @@
         "views/channel/res_partner_grade_views.xml",
         "views/channel/res_partner_training_views.xml",
         "views/channel/res_partner_grade_evaluation_views.xml",
+        "views/channel/res_partner_grade_evaluation_run_views.xml",
         "views/channel/sale_territory_views.xml",
         "views/channel/customer_feedback_views.xml",
         "views/channel/crm_lead_views.xml",

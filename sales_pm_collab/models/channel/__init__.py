@@ -21,3 +21,6 @@ from . import sale_order
 from . import res_company
 from . import res_config_settings
 from . import res_partner_portal
+
+# evaluation runs, in the request or as background jobs (collab.job)
+from . import res_partner_grade_evaluation_run

@@ -10,6 +10,9 @@ class ResConfigSettings(models.TransientModel):
     channel_evaluation_email = fields.Boolean(
         related="company_id.channel_evaluation_email", readonly=False
     )
+    channel_evaluation_job_threshold = fields.Integer(
+        related="company_id.channel_evaluation_job_threshold", readonly=False
+    )
     deal_registration_days = fields.Integer(
         related="company_id.deal_registration_days", readonly=False
     )

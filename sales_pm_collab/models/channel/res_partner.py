@@ -130,6 +130,10 @@ class ResPartner(models.Model):
         "res.partner.grade.evaluation",
         compute="_compute_last_evaluation",
         store=True,
+        # deleting an evaluation (a new run replaces the drafts) clears this column through
+        # its foreign key: without an index, one scan of the partners per evaluation deleted
+        # (20,000 drafts replaced: minutes)
+        index="btree_not_null",
         help="The most recent evaluation that was not rejected.",
     )
     # the revenue's currency is the last evaluation's (its company's), stored: the pivot

@@ -37,14 +37,26 @@ class ResPartnerGradeEvaluation(models.Model):
         values (`_evaluation_values`: KPIs and ladder), then the drafts replaced.
         Returns the created evaluations.
         """
+        return self._create_for_partners(partners, date_from, date_to)
+
+    @api.model
+    def _create_for_partners(self, partners, date_from, date_to, run=None):
+        """`create_for_partners`, the evaluations linked to `run` (an evaluation run, a
+        batch of its background job) when given: then partners that are no longer channel
+        partners of the company are skipped instead of refused."""
         self.check_access("create")
         partners = self._evaluation_partners(partners)
         # the partners named must be readable by the user (e.g. not another company's)
         partners.check_access("read")
         date_from, date_to = self._check_window(date_from, date_to)
         with self._without_jit():
-            rows = self._evaluation_rows(partners)
+            rows = self._evaluation_rows(partners, required=run is None)
+            if not rows:
+                return self.browse()
             vals_list = self._evaluation_values(rows, date_from, date_to)
+            if run is not None:
+                for vals in vals_list:
+                    vals["run_id"] = run.id
             partners = self.env["res.partner"].browse([row[0] for row in rows])
             self._unlink_drafts(partners)
             evaluations = self.browse(self._insert_evaluations(vals_list).ids)
@@ -115,10 +127,11 @@ class ResPartnerGradeEvaluation(models.Model):
         return created
 
     @api.model
-    def _evaluation_rows(self, partners):
+    def _evaluation_rows(self, partners, required=True):
         """[(partner id, channel type, channel manager id, level id)] of the channel
         partners behind `partners` (their commercial entities) that this company may
-        evaluate (its own or shared), in one query; refused when there is none."""
+        evaluate (its own or shared), in one query; refused when there is none (unless
+        not `required`)."""
         company = self.env.company
         self.env["res.partner"].flush_model(
             [
@@ -143,7 +156,7 @@ class ResPartnerGradeEvaluation(models.Model):
                 company=company.id,
             )
         )
-        if not rows:
+        if not rows and required:
             raise UserError(
                 self.env._(
                     "None of the selected partners is a channel partner of %(company)s: set a "

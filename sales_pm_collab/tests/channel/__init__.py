@@ -1,6 +1,7 @@
 from . import (
     test_channel_access,
     test_channel_approval,
+    test_channel_evaluation_jobs,
     test_channel_hostile,
     test_channel_hostile_config,
     test_channel_kanban,
@@ -14,6 +15,7 @@ from . import (
     test_portal_channel,
     test_registered_deals,
     test_ui_channel,
+    test_ui_channel_evaluation_job,
     test_ui_channel_kanban,
     test_ui_channel_layout,
     test_ui_deal_registration,

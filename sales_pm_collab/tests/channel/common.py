@@ -395,10 +395,23 @@ class ChannelHostileCommon(ChannelCommon):
         for fname, attr in self.EVALUATION_RECORD_FORGERIES.items():
             forgeries[fname] = getattr(self, attr).id
         forgeries["new_customer_ids"] = [Command.set(self.customer_z.ids)]
+        # the evaluation run (models/channel/res_partner_grade_evaluation_run.py)
+        forgeries["run_id"] = (
+            self.env["res.partner.grade.evaluation.run"]
+            .create(
+                {
+                    "date_from": self.DATE_FROM,
+                    "date_to": self.DATE_TO,
+                    "scope": "all",
+                    "user_id": self.user_channel.id,
+                }
+            )
+            .id
+        )
         return forgeries
 
     def _evaluation_fields(self):
-        return [*type(self.evaluation)._system_fields, "note", "notify_partner"]
+        return [*self.evaluation._collab_class_union("_system_fields"), "note", "notify_partner"]
 
 
 class DealRegistrationCommon(ChannelCommon):

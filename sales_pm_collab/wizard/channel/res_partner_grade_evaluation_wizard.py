@@ -53,6 +53,10 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
         precompute=True,
     )
     partner_count = fields.Integer(compute="_compute_partner_count", string="Partners to Evaluate")
+    in_background = fields.Boolean(
+        compute="_compute_partner_count",
+        help="More partners than the company's threshold: the evaluation runs as a background job.",
+    )
 
     @api.model
     def _default_partner_ids(self):
@@ -99,8 +103,10 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
 
     @api.depends("scope", "partner_ids", "grade_ids", "channel_type", "channel_manager_id")
     def _compute_partner_count(self):
+        threshold = self.env.company.channel_evaluation_job_threshold
         for wizard in self:
             wizard.partner_count = len(wizard._get_partners())
+            wizard.in_background = wizard.partner_count > threshold
 
     def _get_partners(self):
         self.ensure_one()
@@ -123,6 +129,9 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
         return self.env["res.partner"].search(domain)
 
     def action_evaluate(self):
+        """Evaluate the partners as an evaluation run: in the request (opens the new
+        evaluations), or, above the company's threshold, as a background job (opens the
+        run, with its progress)."""
         self.ensure_one()
         partners = self._get_partners()
         if not partners:
@@ -132,11 +141,26 @@ class ResPartnerGradeEvaluationWizard(models.TransientModel):
                     "manager filter."
                 )
             )
-        evaluations = self.env["res.partner.grade.evaluation"].create_for_partners(
-            partners, self.date_from, self.date_to
+        run = self.env["res.partner.grade.evaluation.run"]._create_run(
+            partners,
+            self.date_from,
+            self.date_to,
+            scope=self.scope,
+            grade_ids=self.grade_ids.ids if self.scope == "filter" else [],
+            channel_type=self.channel_type if self.scope == "filter" else False,
+            channel_manager_id=self.channel_manager_id.id if self.scope == "filter" else False,
         )
+        if run.sudo().job_id:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": run._name,
+                "res_id": run.id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "current",
+            }
         return self._window_action(
             "sales_pm_collab.action_res_partner_grade_evaluation",
-            domain=[("id", "in", evaluations.ids)],
+            domain=[("run_id", "=", run.id)],
             context={},
         )
