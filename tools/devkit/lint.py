@@ -11,7 +11,16 @@ def _env():
     # the hooks are `language: system`: the tools of .venv come first on PATH
     path = f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
     cache = STATE / "pre-commit"
-    return dict(os.environ, PATH=path, PRE_COMMIT_HOME=str(cache), VIRTUAL_ENV=str(VENV))
+    # prettier's one-time install: npm takes the packages from its cache (~/.npm) when it
+    # has them instead of revalidating each one (slow or failing behind a proxy); a
+    # machine without them still downloads them
+    return dict(
+        os.environ,
+        PATH=path,
+        PRE_COMMIT_HOME=str(cache),
+        VIRTUAL_ENV=str(VENV),
+        npm_config_prefer_offline=os.environ.get("npm_config_prefer_offline", "true"),
+    )
 
 
 def _pre_commit():
