@@ -5,6 +5,7 @@ from . import (
     test_requirement_demand,
     test_requirement_hostile,
     test_requirement_hostile_workflow,
+    test_requirement_kanban_load,
     test_requirement_lifecycle,
     test_requirement_merge,
     test_requirement_raise,
