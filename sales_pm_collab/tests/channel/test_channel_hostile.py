@@ -125,7 +125,8 @@ class TestChannelHostile(ChannelHostileCommon):
                 mine.action_apply()
                 self.assertEqual(evaluation.state, "applied")
                 self.assertEqual(self.dist_a.grade_id, self.grade_gold)
-                self.assertEqual(self.dist_a.grade_date, fields.Date.context_today(evaluation))
+                # today as the channel manager who applied it sees it (their time zone)
+                self.assertEqual(self.dist_a.grade_date, fields.Date.context_today(mine))
                 # nothing the context asked for: KPIs and company as measured
                 self.assertEqual(evaluation.company_id, self.company_1)
                 self.assertAlmostEqual(evaluation.revenue, 6000)
@@ -256,7 +257,9 @@ class TestChannelHostile(ChannelHostileCommon):
                     **self.forged_contexts["forged defaults"]
                 ).write({"grade_id": grade.id})
                 self.assertEqual(partner.grade_id, grade)
-                self.assertEqual(partner.grade_date, fields.Date.context_today(partner))
+                self.assertEqual(
+                    partner.grade_date, fields.Date.context_today(partner.with_user(user))
+                )
                 self.env.flush_all()
                 self.env.cr.precommit.run()
                 self.assertIn(

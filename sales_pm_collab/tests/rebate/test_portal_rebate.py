@@ -55,7 +55,8 @@ class RebatePortalCommon(RebateCommon):
 @tagged("post_install", "-at_install")
 class TestPortalRebateSignoff(RebatePortalCommon):
     def test_approval_opens_the_signoff(self):
-        today = fields.Date.context_today(self.settlement)
+        # today as the accountant who approved it sees it (their time zone)
+        today = fields.Date.context_today(self.settlement.with_user(self.user_finance))
         for line in self.line_a | self.line_b:
             self.assertEqual(line.signoff_state, "pending")
             self.assertEqual(line.signoff_deadline, today + timedelta(days=7))
@@ -67,7 +68,7 @@ class TestPortalRebateSignoff(RebatePortalCommon):
         settlement = self._settlement(self.program, date(2025, 4, 1))
         settlement.with_user(self.user_finance).action_compute()
         settlement.with_user(self.user_finance).action_approve()
-        today = fields.Date.context_today(settlement)
+        today = fields.Date.context_today(settlement.with_user(self.user_finance))
         self.assertEqual(
             set(settlement.regular_line_ids.mapped("signoff_deadline")),
             {today + timedelta(days=3)},

@@ -6,7 +6,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from psycopg2.errors import CheckViolation
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -342,7 +342,7 @@ class TestRebateBalanceExpiry(RebateCommon):
         self.assertEqual(self.Move.search_count([("kind", "=", "expiry")]), 1)
 
     def test_reminder_30_days_before(self):
-        today = date.today()
+        today = fields.Date.context_today(self.Move)  # the cron's today
         self._row("credit", 1_000, expires_on=today + relativedelta(days=30))
         self._row("credit", 200, expires_on=today + relativedelta(days=31), partner=self.partner_b)
         before = self.env["mail.message"].search_count([("model", "=", "res.partner")])
