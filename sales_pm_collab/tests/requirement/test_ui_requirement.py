@@ -19,6 +19,7 @@ class TestUiRequirement(HttpCase):
             login="tour_pm",
             groups=f"base.group_user,{MODULE}.group_collab_product_manager",
             name="Tour PM",
+            tz="Asia/Shanghai",
         )
         customer = cls.env["res.partner"].create({"name": "Tour Retail Co", "is_company": True})
         cls.lead = cls.env["crm.lead"].create(
@@ -88,4 +89,7 @@ class TestUiRequirement(HttpCase):
             login="tour_pm",
         )
         self.assertEqual(release.state, "released")
-        self.assertEqual(release.date_released, fields.Date.context_today(release))
+        # today as the product manager sees it (the dialog's default, in their time zone)
+        self.assertEqual(
+            release.date_released, fields.Date.context_today(release.with_user(self.pm))
+        )
