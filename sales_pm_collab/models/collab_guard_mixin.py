@@ -31,6 +31,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 MODULE = "sales_pm_collab"
 # mail.thread / activity fields a client legitimately sends with a record
 _ALWAYS_ALLOWED_PREFIXES = ("message_", "activity_")
@@ -96,6 +98,9 @@ class CollabGuardMixin(models.AbstractModel):
             ):
                 self._collab_check_shared_config_access()
         return super().write(vals)
+
+    def unlink(self):
+        return super(CollabGuardMixin, without_forced_unlink(self)).unlink()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_shared_config(self):
@@ -340,6 +345,19 @@ class CollabGuardMixin(models.AbstractModel):
                     value=repr(value)[:80],
                 )
             )
+
+
+def without_forced_unlink(records):
+    """``records`` without the context flag of a module's uninstallation
+    (``MODULE_UNINSTALL_FLAG``, ``_force_unlink``) unless the server itself sets it.
+
+    The flag skips every ``@api.ondelete(at_uninstall=False)`` check (an applied
+    evaluation, a settled settlement, a counted journal item...): Odoo sets it when it
+    uninstalls a module, as the superuser; from any other caller it is a context key
+    that would relax those checks, so it is dropped."""
+    if records.env.context.get(MODULE_UNINSTALL_FLAG) and not records.env.su:
+        return records.with_context(**{MODULE_UNINSTALL_FLAG: False})
+    return records
 
 
 def _is_derived(field):

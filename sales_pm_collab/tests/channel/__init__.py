@@ -2,6 +2,7 @@ from . import (
     test_channel_access,
     test_channel_approval,
     test_channel_evaluation_jobs,
+    test_channel_forced_unlink,
     test_channel_hostile,
     test_channel_hostile_config,
     test_channel_kanban,

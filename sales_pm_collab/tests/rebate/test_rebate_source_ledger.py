@@ -235,6 +235,11 @@ class TestRebateSourceLedger(RebateCommon):
         hw_line = invoice.invoice_line_ids.filtered(lambda ln: ln.product_id == self.product_hw)
         with self.assertRaisesRegex(UserError, f"counted by rebate settlement {settlement.name}"):
             hw_line.unlink()
+        # nor by a caller sending the uninstall flag (it skips at_uninstall=False checks)
+        with self.assertRaisesRegex(UserError, f"counted by rebate settlement {settlement.name}"):
+            hw_line.with_user(self.user_finance).with_context(_force_unlink=True).unlink()
+        with self.assertRaisesRegex(UserError, "counted by rebate settlement"):
+            invoice.with_user(self.user_finance).with_context(_force_unlink=True).unlink()
         # a cancelled settlement's sources still name the item (as the key did)
         settlement.action_cancel()
         self.assertEqual(settlement.state, "cancelled")
