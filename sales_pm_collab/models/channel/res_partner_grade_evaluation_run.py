@@ -37,9 +37,12 @@ class ResPartnerGradeEvaluationRun(models.Model):
 
     _name = "res.partner.grade.evaluation.run"
     _description = "Channel Partner Evaluation Run"
-    _inherit = ["mail.thread", "collab.guard.mixin"]
+    _inherit = ["mail.thread", "collab.guard.mixin", "collab.job.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _collab_job_cron = CRON
+    # a run too small for a job evaluated its partners in the request: all done at once
+    _collab_job_progress_without_job = 100.0
     # runs are created by Evaluate Partners and written by their job: nothing by hand
     _system_fields = (
         "name",
@@ -99,7 +102,9 @@ class ResPartnerGradeEvaluationRun(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, default=lambda s: s.env.company
     )
-    job_id = fields.Many2one("collab.job", string="Background Job", readonly=True, copy=False)
+    # stored (the mixin computes the latest job): `state`, stored and tracked, follows the
+    # run's one job, set when it is queued (a resumed run queues the same job again)
+    job_id = fields.Many2one(compute=None, store=True, readonly=True, copy=False)
     state = fields.Selection(
         [
             ("queued", "Queued"),
@@ -114,14 +119,10 @@ class ResPartnerGradeEvaluationRun(models.Model):
         help="The state of the run's background job; a run evaluated in the request is "
         "done at once.",
     )
-    job_progress = fields.Float(
-        string="Progress",
-        compute="_compute_job_progress",
-        compute_sudo=True,
-        help="Percentage of partners evaluated",
-    )
+    # computed by collab.job.mixin from job_id
+    job_progress = fields.Float(string="Progress", help="Percentage of partners evaluated")
+    job_error = fields.Text(string="Error")
     job_done_count = fields.Integer(string="Partners Evaluated", related="job_id.done_count")
-    job_error = fields.Text(string="Error", related="job_id.error")
     date_done = fields.Datetime(string="Ended on", readonly=True)
 
     # === COMPUTE METHODS === #
@@ -130,14 +131,10 @@ class ResPartnerGradeEvaluationRun(models.Model):
         for run in self:
             run.state = run.job_id.state or "done"
 
-    @api.depends("state", "job_id.progress")
-    def _compute_job_progress(self):
-        for run in self:
-            if run.job_id:
-                run.job_progress = run.job_id.progress
-            else:
-                # evaluated in the request: all done at once
-                run.job_progress = 100.0 if run.state == "done" else 0.0
+    @api.depends("job_id.state", "job_id.operation", "job_id.progress", "job_id.error")
+    def _compute_job_fields(self):
+        # the run's job is stored: its figures follow it
+        return super()._compute_job_fields()
 
     # === CRUD METHODS === #
     @api.model_create_multi
@@ -166,7 +163,7 @@ class ResPartnerGradeEvaluationRun(models.Model):
                     state=dict(self._fields["state"]._description_selection(self.env))[run.state],
                 )
             )
-        self.env["collab.job"]._enqueue(self, "channel_evaluation", run.partner_count, CRON)
+        self._collab_job_enqueue("channel_evaluation", run.partner_count)
         return True
 
     def action_view_evaluations(self):
@@ -228,7 +225,7 @@ class ResPartnerGradeEvaluationRun(models.Model):
         )
         run = run.sudo(False)
         if len(partner_ids) > company.channel_evaluation_job_threshold:
-            job = self.env["collab.job"]._enqueue(run, "channel_evaluation", len(partner_ids), CRON)
+            job = run._collab_job_enqueue("channel_evaluation", len(partner_ids))
             run.sudo().job_id = job
             return run
         evaluations = Evaluation._create_for_partners(
@@ -282,11 +279,6 @@ class ResPartnerGradeEvaluationRun(models.Model):
         if vals:
             self._write_system(vals)
         return len(batch), left
-
-    @api.model
-    def _cron_run_jobs(self):
-        """The cron of the evaluation jobs (triggered when one is queued)."""
-        self.env["collab.job"]._run_queued(self._name)
 
 
 class ResPartnerGradeEvaluation(models.Model):

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -34,43 +34,13 @@ class RebateSettlement(models.Model):
     `ir_cron_rebate_jobs`): the compute in one transaction, the payout in batches of
     partners, each batch creating, linking and posting its moves and committing them with
     the job's progress. A crash loses the open batch only: the job resumes after the last
-    partner committed, so every partner gets exactly one move."""
+    partner committed, so every partner gets exactly one move. The job fields of the form
+    (`job_id`, the latest job, `job_state`, `job_progress`...), `_check_no_job` and the
+    cron's `_cron_run_jobs` come from `collab.job.mixin`."""
 
-    _inherit = "rebate.settlement"
-
-    job_id = fields.Many2one(
-        "collab.job", string="Background Job", compute="_compute_job_id", compute_sudo=True
-    )
-    job_state = fields.Selection(
-        lambda self: self.env["collab.job"]._fields["state"]._description_selection(self.env),
-        compute="_compute_job_id",
-        compute_sudo=True,
-    )
-    job_operation = fields.Selection(
-        lambda self: self.env["collab.job"]._fields["operation"]._description_selection(self.env),
-        string="Job",
-        compute="_compute_job_id",
-        compute_sudo=True,
-    )
-    job_progress = fields.Float(compute="_compute_job_id", compute_sudo=True)
-    job_error = fields.Text(compute="_compute_job_id", compute_sudo=True)
-    job_running = fields.Boolean(compute="_compute_job_id", compute_sudo=True)
-
-    def _compute_job_id(self):
-        jobs = self.env["collab.job"].search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc"
-        )
-        latest = {}
-        for job in jobs:
-            latest.setdefault(job.res_id, job)
-        for settlement in self:
-            job = latest.get(settlement.id, jobs.browse())
-            settlement.job_id = job
-            settlement.job_state = job.state
-            settlement.job_operation = job.operation
-            settlement.job_progress = job.progress
-            settlement.job_error = job.error
-            settlement.job_running = job.state in ("queued", "running")
+    _name = "rebate.settlement"
+    _inherit = ["rebate.settlement", "collab.job.mixin"]
+    _collab_job_cron = CRON
 
     def write(self, vals):
         if PERIOD_FIELDS & set(vals):
@@ -78,21 +48,6 @@ class RebateSettlement(models.Model):
         return super().write(vals)
 
     # === BUSINESS METHODS === #
-    def _check_no_job(self):
-        """Refuse a workflow step while a background job works on the settlement."""
-        job = self.env["collab.job"]._jobs_of(self)[:1]
-        if job:
-            settlement = self.browse(job.res_id)
-            raise UserError(
-                self.env._(
-                    "Settlement %(ref)s has a background job queued or running (%(job)s, "
-                    "%(progress)s%% done): wait until it ends; you are notified then.",
-                    ref=settlement.sudo().name,
-                    job=job._operation_label(),
-                    progress=round(job.progress),
-                )
-            )
-
     def _job_partner_count(self, operation):
         """How many partners `operation` works on: the program's eligible partners for a
         compute, the partners of the lines for a payout."""
@@ -116,12 +71,12 @@ class RebateSettlement(models.Model):
         total = self._job_partner_count(operation)
         if not force and total <= self.company_id.rebate_job_threshold:
             return self.env["collab.job"]
-        return self.env["collab.job"]._enqueue(self, operation, total, CRON)
+        return self._collab_job_enqueue(operation, total)
 
     def _payout_failed(self):
         """Whether a payout job of this settlement failed half-way (it may resume)."""
         self.ensure_one()
-        return bool(self.env["collab.job"]._jobs_of(self, "rebate_payout", ("failed",)))
+        return bool(self._collab_jobs("rebate_payout", ("failed",)))
 
     # === JOB STEPS (run by collab.job as the user who queued the job) === #
     def _collab_job_rebate_compute(self, job):
@@ -211,8 +166,3 @@ class RebateSettlement(models.Model):
             self._send_statements(batch)
             job.sudo().write({"cursor": batch[-1].id})
         return len(batch), len(todo) - len(batch)
-
-    @api.model
-    def _cron_run_jobs(self):
-        """The cron of the rebate jobs (triggered when one is queued)."""
-        self.env["collab.job"]._run_queued(self._name)
