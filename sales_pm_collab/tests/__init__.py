@@ -2,6 +2,7 @@
 # the tests of each area live in its folder, as mail/tests/discuss/: Odoo's runner only
 # sees the test modules that this package imports
 from . import (
+    test_collab_job_mixin,
     test_dashboard,
     test_demo,
     test_i18n,

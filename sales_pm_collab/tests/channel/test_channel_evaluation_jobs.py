@@ -2,36 +2,24 @@
 partners, Evaluate Partners queues an evaluation run for the cron; the run evaluates in
 committed batches and resumes after a crash with exactly one evaluation per partner."""
 
-from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from ...models.channel import res_partner_grade_evaluation_run as run_module
+from ..common_jobs import JobTestMixin
 from .common import ROLES, ChannelCommon, ChannelHostileCommon
 
 CHANNEL_MANAGER = "sales_pm_collab.group_collab_channel_manager"
 
 
-class EvaluationJobCommon:
-    """Helpers of the job tests: the cron's batches without commits, runs queued from
-    the wizard."""
+class EvaluationJobCommon(JobTestMixin):
+    """Helpers of the job tests: the cron's batches without commits (JobTestMixin), runs
+    queued from the wizard."""
 
-    @contextmanager
-    def _no_commit(self, seconds_left=100.0):
-        """The cron's batches without committing (a test cannot commit)."""
-        with patch.object(
-            type(self.env["ir.cron"]), "_commit_progress", return_value=seconds_left
-        ) as progress:
-            yield progress
-
-    def _run_jobs(self, seconds_left=100.0):
-        with self._no_commit(seconds_left), mute_logger("odoo.addons.sales_pm_collab.models"):
-            self.env["res.partner.grade.evaluation.run"]._cron_run_jobs()
-        self.env.invalidate_all()
+    _job_model = "res.partner.grade.evaluation.run"
 
     def _wizard(self, partners, user=None):
         return (
@@ -129,7 +117,7 @@ class TestChannelEvaluationJobs(EvaluationJobCommon, ChannelCommon):
         )
         with patch.object(run_module, "EVALUATION_BATCH", 3):
             self._run_jobs()
-        self.assertEqual((job.state, job.done_count, job.progress), ("done", 4, 100.0))
+        self._assert_job(job, "done", 4, 100.0)
         self.assertEqual((run.state, run.job_progress, run.job_done_count), ("done", 100.0, 4))
         self.assertTrue(run.date_done)
         self._assert_exactly_once(run)
@@ -145,28 +133,17 @@ class TestChannelEvaluationJobs(EvaluationJobCommon, ChannelCommon):
     def test_crash_in_batch_2_resumes_exactly_once(self):
         run = self._queue(self.partners)
         engine = type(self.Evaluation)
-        create = engine._create_for_partners
-        calls = []
-
-        def crash_in_batch_2(this, partners, date_from, date_to, run=None):
-            calls.append(partners)
-            evaluations = create(this, partners, date_from, date_to, run=run)
-            if len(calls) == 2:
-                # the evaluations of this batch are written when the worker dies
-                raise RuntimeError("worker killed in batch 2")
-            return evaluations
-
-        # two partners per batch: K = 2 partners committed, the 2nd batch crashes
+        # two partners per batch: K = 2 partners committed, the 2nd batch crashes (its
+        # evaluations are written when the worker dies)
         with (
             patch.object(run_module, "EVALUATION_BATCH", 2),
-            patch.object(engine, "_create_for_partners", crash_in_batch_2),
+            self._crash_in_batch(engine, "_create_for_partners", 2, "worker killed in batch 2"),
         ):
             self._run_jobs()
         job = run.job_id
-        self.assertEqual(job.state, "failed")
-        self.assertIn("worker killed in batch 2", job.error)
+        self._assert_job(job, "failed", 2, 50.0, error="worker killed in batch 2")
         self.assertEqual((run.state, run.job_error), ("failed", job.error))
-        self.assertEqual((job.done_count, job.progress, run.job_progress), (2, 50.0, 50.0))
+        self.assertEqual(run.job_progress, 50.0)
         first = self._evaluations_of(self.partners)
         self.assertEqual(first.partner_id, self.partners[:2], "the crashed batch rolled back")
         self.assertEqual(run.evaluation_count, 2)
@@ -180,9 +157,7 @@ class TestChannelEvaluationJobs(EvaluationJobCommon, ChannelCommon):
             run.with_user(self.user_channel).action_resume()
         with patch.object(run_module, "EVALUATION_BATCH", 2):
             self._run_jobs()
-        self.assertEqual(
-            (job.state, job.done_count, job.progress, job.error), ("done", 4, 100, False)
-        )
+        self._assert_job(job, "done", 4, 100, error=False)
         self.assertEqual(run.state, "done")
         self._assert_exactly_once(run)
         self.assertTrue(first.exists() == first, "the partners done before are not redone")

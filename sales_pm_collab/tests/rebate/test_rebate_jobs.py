@@ -2,20 +2,21 @@
 Compute and Create Credit Notes / Bills are queued for the cron; the payout runs in
 committed batches and resumes after a crash with exactly one move per partner."""
 
-from contextlib import contextmanager
 from datetime import date
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from ...models.rebate import rebate_settlement_job
+from ..common_jobs import JobTestMixin
 from .common import CONTEXTS, RebateCommon
 
 
 @tagged("post_install", "-at_install")
-class TestRebateJobs(RebateCommon):
+class TestRebateJobs(JobTestMixin, RebateCommon):
+    _job_model = "rebate.settlement"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -32,19 +33,6 @@ class TestRebateJobs(RebateCommon):
         self.company.rebate_job_threshold = 2  # four partners: in the background
 
     # === helpers === #
-    @contextmanager
-    def _no_commit(self, seconds_left=100.0):
-        """The cron's batches without committing (a test cannot commit)."""
-        with patch.object(
-            type(self.env["ir.cron"]), "_commit_progress", return_value=seconds_left
-        ) as progress:
-            yield progress
-
-    def _run_jobs(self, seconds_left=100.0):
-        with self._no_commit(seconds_left), mute_logger("odoo.addons.sales_pm_collab.models"):
-            self.env["rebate.settlement"]._cron_run_jobs()
-        self.env.invalidate_all()
-
     def _approved(self):
         self.company.rebate_job_threshold = 500
         settlement = self._settlement(self.program).with_user(self.user_finance)
@@ -110,7 +98,7 @@ class TestRebateJobs(RebateCommon):
         self.assertEqual(settlement.computed_uid, self.user_finance, "as the user who queued")
         self.assertEqual(len(settlement.line_ids), 4)
         self.assertEqual(settlement.amount_total, 30_000)
-        self.assertEqual((job.state, job.done_count, job.progress), ("done", 4, 100.0))
+        self._assert_job(job, "done", 4, 100.0)
         self.assertFalse(settlement.job_running)
         self.assertIn("done", settlement.message_ids[0].body)
         self.assertEqual(settlement.message_ids[0].partner_ids, self.user_finance.partner_id)
@@ -127,28 +115,16 @@ class TestRebateJobs(RebateCommon):
         self.assertEqual(settlement.job_state, "queued")
         self.assertFalse(settlement.move_ids)
         engine = type(self.env["rebate.settlement"])
-        create_moves = engine._create_moves
-        calls = []
-
-        def crash_in_batch_3(this, lines=None):
-            calls.append(lines.partner_id)
-            moves = create_moves(this, lines)
-            if len(calls) == 3:
-                # the moves of this batch are created (and linked) when the worker dies
-                raise RuntimeError("worker killed in batch 3")
-            return moves
-
-        # one partner per batch: K = 2 partners committed, the 3rd batch crashes
+        # one partner per batch: K = 2 partners committed, the 3rd batch crashes (its
+        # moves are created and linked when the worker dies)
         with (
             patch.object(rebate_settlement_job, "PAYOUT_BATCH", 1),
-            patch.object(engine, "_create_moves", crash_in_batch_3),
+            self._crash_in_batch(engine, "_create_moves", 3, "worker killed in batch 3"),
         ):
             self._run_jobs()
         job = settlement.job_id
-        self.assertEqual(job.state, "failed")
-        self.assertIn("worker killed in batch 3", job.error)
+        self._assert_job(job, "failed", 2, 50.0, error="worker killed in batch 3")
         self.assertEqual(settlement.job_error, job.error, "the error shows on the settlement")
-        self.assertEqual((job.done_count, job.progress), (2, 50.0))
         self.assertEqual(settlement.state, "approved", "not done: partners are not paid yet")
         paid = self.partners.sorted("id")[:2]
         self.assertEqual(settlement.move_ids.partner_id, paid, "the crashed batch rolled back")
@@ -167,9 +143,7 @@ class TestRebateJobs(RebateCommon):
         self.assertEqual((job.state, settlement.job_id), ("queued", job))
         with patch.object(rebate_settlement_job, "PAYOUT_BATCH", 1):
             self._run_jobs()
-        self.assertEqual(
-            (job.state, job.done_count, job.progress, job.error), ("done", 4, 100, False)
-        )
+        self._assert_job(job, "done", 4, 100, error=False)
         self.assertEqual(settlement.state, "done")
         self.assertEqual(settlement.done_uid, self.user_finance)
         self._assert_exactly_once(settlement)
@@ -184,10 +158,10 @@ class TestRebateJobs(RebateCommon):
         with patch.object(rebate_settlement_job, "PAYOUT_BATCH", 3):
             self._run_jobs(seconds_left=0)  # stops after its first batch
             job = settlement.job_id
-            self.assertEqual((job.state, job.done_count), ("running", 3))
+            self._assert_job(job, "running", 3)
             self.assertEqual(len(settlement.move_ids), 3)
             self._run_jobs()
-        self.assertEqual((job.state, job.done_count), ("done", 4))
+        self._assert_job(job, "done", 4)
         self._assert_exactly_once(settlement)
 
     def test_payout_rechecks_the_role_when_it_runs(self):
@@ -197,8 +171,7 @@ class TestRebateJobs(RebateCommon):
         self.user_finance.group_ids -= self.env.ref("sales_pm_collab.group_collab_finance")
         self._run_jobs()
         job = settlement.sudo().job_id
-        self.assertEqual(job.state, "failed")
-        self.assertIn("Only Rebate Accountants", job.error)
+        self._assert_job(job, "failed", error="Only Rebate Accountants")
         self.assertFalse(settlement.sudo().move_ids)
 
     def test_payout_of_a_balance_program_in_batches(self):
@@ -270,14 +243,6 @@ class TestRebateJobs(RebateCommon):
         settlement.action_send_statements()
         self.assertEqual(settlement.job_operation, "rebate_statements")
         engine = type(self.env["rebate.settlement"])
-        send = engine._send_statements
-        calls = []
-
-        def crash_in_batch_2(this, lines):
-            calls.append(lines)
-            send(this, lines)
-            if len(calls) == 2:
-                raise RuntimeError("worker killed while sending")
 
         def statements_of(partner):
             return settlement.message_ids.filtered(
@@ -286,7 +251,7 @@ class TestRebateJobs(RebateCommon):
 
         with (
             patch.object(rebate_settlement_job, "STATEMENT_BATCH", 1),
-            patch.object(engine, "_send_statements", crash_in_batch_2),
+            self._crash_in_batch(engine, "_send_statements", 2, "worker killed while sending"),
         ):
             self._run_jobs()
         self.assertEqual(settlement.job_state, "failed")
