@@ -151,8 +151,11 @@
             "sales_pm_collab/static/src/channel/channel_ladder_kanban.js",
             "sales_pm_collab/static/src/scss/collab_layout.scss",
         ],
-        # every tour of every area
-        "web.assets_tests": ["sales_pm_collab/static/tests/tours/*.js"],
+        # the steps shared by the job tours, then every tour of every area
+        "web.assets_tests": [
+            "sales_pm_collab/static/tests/tours/job_steps.js",
+            "sales_pm_collab/static/tests/tours/*.js",
+        ],
     },
     "application": True,
     "installable": True,

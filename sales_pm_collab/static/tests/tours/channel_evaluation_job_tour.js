@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { jobDoneSteps, jobQueuedSteps } from "./job_steps";
 
 // Evaluate Partners above the company's threshold of partners runs in the background:
 // the wizard says so, then opens the evaluation run with its state and progress bar; the
@@ -40,14 +41,8 @@ registry.category("web_tour.tours").add("sales_pm_collab_channel_evaluation_job_
             trigger: ".modal button[name=action_evaluate]",
             run: "click",
         },
-        {
-            content: "The evaluation run opens, queued",
-            trigger: ".o_form_view .alert-info .o_field_widget[name=state]:contains(Queued)",
-        },
-        {
-            content: "with its progress bar",
-            trigger: ".o_form_view .alert-info .o_field_widget[name=job_progress] .o_progressbar",
-        },
+        // the evaluation run opens
+        ...jobQueuedSteps({ what: "The evaluation run", stateField: "state" }),
         {
             content: "and the partner it evaluates",
             trigger: ".o_form_view button[name=action_view_partners] .o_stat_value:contains(1)",
@@ -63,18 +58,7 @@ registry.category("web_tour.tours").add("sales_pm_collab_channel_evaluation_job_
             trigger: ".o_data_row:contains(Tour Job Channel Manager):contains(Done) td[name=name]",
             run: "click",
         },
-        {
-            content: "The job is done",
-            trigger: ".o_statusbar_status .o_arrow_button_current:contains(Done)",
-        },
-        {
-            content: "no background banner left",
-            trigger: ".o_form_view:not(:has(.alert-info .o_field_widget[name=state]))",
-        },
-        {
-            content: "The chatter says the job is done",
-            trigger: ".o-mail-Message:contains(is done)",
-        },
+        ...jobDoneSteps({ status: "Done", stateField: "state" }),
         {
             content: "Open the evaluations it created",
             trigger: ".o_form_view button[name=action_view_evaluations]:contains(1)",

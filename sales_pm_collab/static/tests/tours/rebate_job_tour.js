@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { jobDoneSteps, jobQueuedSteps } from "./job_steps";
 
 // A settlement above the company's threshold of partners is computed in the background:
 // Compute queues the job (state and progress bar on the form); the Python test
@@ -16,14 +17,7 @@ registry.category("web_tour.tours").add("sales_pm_collab_rebate_job_queued", {
             trigger: ".o_statusbar_buttons button[name=action_compute]",
             run: "click",
         },
-        {
-            content: "The compute is queued as a background job",
-            trigger: ".alert-info .o_field_widget[name=job_state]:contains(Queued)",
-        },
-        {
-            content: "with its progress bar",
-            trigger: ".alert-info .o_field_widget[name=job_progress] .o_progressbar",
-        },
+        ...jobQueuedSteps({ what: "The compute" }),
         {
             content: "and no second Compute while it is queued",
             trigger: ".o_form_view:not(:has(.o_statusbar_buttons button[name=action_compute]))",
@@ -43,21 +37,10 @@ registry.category("web_tour.tours").add("sales_pm_collab_rebate_job_done", {
             trigger: ".o_data_row:contains(Tour job rebate) td[name=name]",
             run: "click",
         },
-        {
-            content: "The job is done: the settlement is computed",
-            trigger: ".o_statusbar_status .o_arrow_button_current:contains(Computed)",
-        },
-        {
-            content: "no job banner left",
-            trigger: ".o_form_view:not(:has(.alert-info .o_field_widget[name=job_state]))",
-        },
+        ...jobDoneSteps({ status: "Computed" }),
         {
             content: "One line per partner, with its rebate",
             trigger: ".o_field_widget[name=regular_line_ids] .o_data_row:contains(Tour Distributor)",
-        },
-        {
-            content: "The chatter says the job is done",
-            trigger: ".o-mail-Message:contains(is done)",
         },
     ],
 });
