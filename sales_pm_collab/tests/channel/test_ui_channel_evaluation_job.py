@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install", "collab_ui")
@@ -44,7 +45,26 @@ class TestUiChannelEvaluationJob(HttpCase):
         run = Run.search([("user_id", "=", user.id)])
         self.assertEqual((run.state, run.partner_ids), ("queued", partner))
         self.assertFalse(run.evaluation_ids)
-        # the cron runs the job (its commits are the test's savepoints)
+        # the cron runs the job (its commits are the test's savepoints): its batch crashes
+        crash = RuntimeError("T-worker killed")
+        with (
+            patch.object(type(env["ir.cron"]), "_commit_progress", return_value=100.0),
+            patch.object(
+                type(env["res.partner.grade.evaluation"]), "_create_for_partners", side_effect=crash
+            ),
+            mute_logger("odoo.addons.sales_pm_collab.models.collab_job"),
+        ):
+            Run._cron_run_jobs()
+        env.invalidate_all()
+        self.assertEqual(run.state, "failed")
+        self.start_tour(
+            "/odoo/action-sales_pm_collab.action_res_partner_grade_evaluation_run",
+            "sales_pm_collab_channel_evaluation_job_resume",
+            login="tour_channel_job",
+        )
+        env.invalidate_all()
+        self.assertEqual(run.state, "queued", "resumed from the form")
+        # the cron runs the job again
         with patch.object(type(env["ir.cron"]), "_commit_progress", return_value=100.0):
             Run._cron_run_jobs()
         env.invalidate_all()

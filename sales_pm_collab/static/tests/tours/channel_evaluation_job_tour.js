@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { jobDoneSteps, jobQueuedSteps } from "./job_steps";
+import { jobDoneSteps, jobQueuedSteps, jobResumeSteps } from "./job_steps";
 
 // Evaluate Partners above the company's threshold of partners runs in the background:
 // the wizard says so, then opens the evaluation run with its state and progress bar; the
@@ -47,6 +47,19 @@ registry.category("web_tour.tours").add("sales_pm_collab_channel_evaluation_job_
             content: "and the partner it evaluates",
             trigger: ".o_form_view button[name=action_view_partners] .o_stat_value:contains(1)",
         },
+    ],
+});
+
+// the Python test made the job fail (a batch crashed): the run says why, Resume queues it
+registry.category("web_tour.tours").add("sales_pm_collab_channel_evaluation_job_resume", {
+    url: "/odoo/action-sales_pm_collab.action_res_partner_grade_evaluation_run",
+    steps: () => [
+        {
+            content: "The failed run in the list",
+            trigger: ".o_data_row:contains(Tour Job Channel Manager):contains(Failed) td[name=name]",
+            run: "click",
+        },
+        ...jobResumeSteps({ error: "T-worker killed", stateField: "state" }),
     ],
 });
 

@@ -39,3 +39,22 @@ export function jobDoneSteps({ status, stateField = "job_state" }) {
         },
     ];
 }
+
+/**
+ * The job failed: the form's error banner shows `error`; the header button `resume`
+ * queues the job again, and the job banner is back.
+ */
+export function jobResumeSteps({ error, resume = "action_resume", stateField = "job_state" }) {
+    return [
+        {
+            content: "The job failed: the form says why",
+            trigger: `.o_form_view .alert-danger:contains(${error})`,
+        },
+        {
+            content: "Resume the job",
+            trigger: `.o_statusbar_buttons button[name=${resume}]`,
+            run: "click",
+        },
+        ...jobQueuedSteps({ what: "The resumed job", stateField }),
+    ];
+}
