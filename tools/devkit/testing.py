@@ -2,7 +2,13 @@
 
 make test: lint, install (no warning logged), pytest-odoo, Odoo's runner for the HttpCase
 tests (tours, clickbot), Odoo's own test suites of the core apps we extend, and a server
-in prefork mode; one PASS/FAIL line per step.
+in prefork mode; one PASS/FAIL line per step, with its time.
+
+Steps that share no database and run no tour of ours overlap (the machine has 2 cores):
+lint with both installs (test database with demo, core database without), then pytest
+with Odoo's core suites; the browser tests of the addon run alone after them, so that no
+other step takes the CPU from their tours. SERIAL_TEST=1 runs every step one after the
+other (as before), e.g. to tell whether a failure comes from the overlap.
 """
 
 import base64
@@ -11,6 +17,7 @@ import re
 import shlex
 import socket
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -149,22 +156,31 @@ def run_ui_tests(config, only=""):
     return _run_odoo_tests(config, tags, "ui-tests.log", "browser tests")
 
 
+def install_core_db(config, cluster):
+    """The database of Odoo's own suites: the addon installed without demo data, a
+    company's database, as core's suites expect it (their query counts are measured
+    without demo data)."""
+    cluster.drop_db(CORE_DB)
+    install_addon(config, CORE_DB, demo=False, log_name="core-install.log", langs="")
+
+
+def run_core_suites(config):
+    """Odoo's own post-install suites of the apps we extend, on the core database."""
+    say(f"running Odoo's own post-install tests of {', '.join(CORE_MODULES)} with the addon")
+    tags = ",".join(f"post_install/{module}" for module in CORE_MODULES)
+    return _run_odoo_tests(
+        config, tags, "core-tests.log", "core suites", skips_fail=False, db=CORE_DB
+    )
+
+
 def run_core_tests(config, cluster):
-    """Odoo's own post-install suites of the apps we extend, on a database of their own
-    with the addon installed and no demo data: a company's database, as core's suites
-    expect it (their query counts are measured without demo data)."""
-    db = CORE_DB
-    cluster.drop_db(db)
+    """The core database installed from scratch, then Odoo's own suites on it."""
     try:
-        install_addon(config, db, demo=False, log_name="core-install.log", langs="")
-        say(f"running Odoo's own post-install tests of {', '.join(CORE_MODULES)} with the addon")
-        tags = ",".join(f"post_install/{module}" for module in CORE_MODULES)
-        return _run_odoo_tests(
-            config, tags, "core-tests.log", "core suites", skips_fail=False, db=db
-        )
+        install_core_db(config, cluster)
+        return run_core_suites(config)
     finally:
         if os.environ.get("KEEP_DB") != "1":
-            cluster.drop_db(db)
+            cluster.drop_db(CORE_DB)
 
 
 def _websocket_upgrade(port):
@@ -220,27 +236,78 @@ def run_prefork_check(odoo_root, cluster):
         server.stop()
 
 
+def _timed(label, step):
+    """Run step() -> (ok, text); an Abort becomes a failure; the text gets the time."""
+    started = time.time()
+    try:
+        ok, text = step()
+    except Abort as exc:
+        ok, text = False, str(exc)
+    seconds = time.time() - started
+    say(f"{label} finished in {seconds:.0f} s")
+    return ok, f"{text}  [{label}: {seconds:.0f} s]"
+
+
+def _together(steps):
+    """Run the (label, step) pairs at the same time (one after the other with
+    SERIAL_TEST=1); their results in the given order. Each step runs subprocesses, so
+    threads are enough."""
+    if os.environ.get("SERIAL_TEST") == "1" or len(steps) == 1:
+        return [_timed(label, step) for label, step in steps]
+    results = [None] * len(steps)
+
+    def work(index, label, step):
+        try:
+            results[index] = _timed(label, step)
+        except Exception as exc:  # noqa: BLE001 (reported as the step's failure)
+            results[index] = (False, f"{label}: {exc!r}")
+
+    threads = [
+        threading.Thread(target=work, args=(index, label, step), daemon=True)
+        for index, (label, step) in enumerate(steps)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def cmd_test():
     odoo_root = bootstrap()
+    started = time.time()
     with running_cluster() as cluster:
         config = write_config("odoo-test.conf", odoo_root, cluster, free_port())
-        results = [run_lint()]
-        try:
+
+        def install_test_db():
             cluster.drop_db(TEST_DB)
             install_addon(config, TEST_DB, demo=True, log_name="test-install.log")
-            results.append((True, "install: no warning or error logged"))
-            results.append(run_pytest(config, sys.argv[2:]))
-            if os.environ.get("SKIP_UI") != "1":
-                results.append(run_ui_tests(config))
-            else:
-                results.append((False, "browser tests not run (SKIP_UI=1)"))
-            results.append(run_core_tests(config, cluster))
-            results.append(run_prefork_check(odoo_root, cluster))
-        except Abort as exc:
-            results.append((False, str(exc)))
+            return True, "install: no warning or error logged"
+
+        def install_core():
+            install_core_db(config, cluster)
+            return True, "core database: installed without warning"
+
+        try:
+            lint, install, core_install = _together(
+                [("lint", run_lint), ("install", install_test_db), ("core install", install_core)]
+            )
+            results = [lint, install, core_install]
+            if install[0]:
+                steps = [("pytest", lambda: run_pytest(config, sys.argv[2:]))]
+                if core_install[0]:
+                    steps.append(("core suites", lambda: run_core_suites(config)))
+                results += _together(steps)
+                if os.environ.get("SKIP_UI") != "1":
+                    results.append(_timed("browser tests", lambda: run_ui_tests(config)))
+                else:
+                    results.append((False, "browser tests not run (SKIP_UI=1)"))
+                results.append(_timed("prefork", lambda: run_prefork_check(odoo_root, cluster)))
         finally:
             if os.environ.get("KEEP_DB") != "1":
                 cluster.drop_db(TEST_DB)
+                cluster.drop_db(CORE_DB)
+    results.append((True, f"make test: {time.time() - started:.0f} s of wall time in all"))
     return report(results)
 
 

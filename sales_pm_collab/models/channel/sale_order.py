@@ -77,8 +77,10 @@ class SaleOrder(models.Model):
         partner on the order or its opportunity, else the company (direct sales)."""
         if not self.ids:
             return []
-        self.env.flush_all()
         has_lead = "opportunity_id" in self._fields
+        self._flush_conflict_fields(
+            lead=has_lead, registration=True, order_fields=["opportunity_id"] if has_lead else []
+        )
         lead_join = (
             SQL("LEFT JOIN crm_lead l ON l.id = o.opportunity_id")
             if has_lead
@@ -112,6 +114,33 @@ class SaleOrder(models.Model):
                 ids=self.ids,
             )
         )
+
+    def _flush_conflict_fields(
+        self, order_fields=(), partner_fields=(), lead=False, registration=False
+    ):
+        """Write to the database what the conflict queries read, and only that: a
+        `flush_all()` here recomputed every pending field of the transaction (the order
+        lines' amounts, the invoices') in the middle of each confirmation, before core's
+        `action_confirm` changes them again, a cost paid on every order, channel partner
+        or not."""
+        self.flush_model(["company_id", "partner_id", "partner_shipping_id", *order_fields])
+        self.env["res.partner"].flush_model(
+            ["commercial_partner_id", "channel_type", *partner_fields]
+        )
+        self.env["res.company"].flush_model(["partner_id"])
+        if lead:
+            self.env["crm.lead"].flush_model(["channel_partner_id"])
+        if registration:
+            self.env["crm.deal.registration"].flush_model(
+                [
+                    "customer_partner_id",
+                    "company_id",
+                    "state",
+                    "protection_until",
+                    "lead_id",
+                    "partner_id",
+                ]
+            )
 
     def _create_registration_conflicts(self, rows):
         """A conflict of kind "registered deal" per order and registration (once, as an
@@ -168,7 +197,7 @@ class SaleOrder(models.Model):
         """
         if not self.ids:
             return {}
-        self.env.flush_all()
+        self._flush_conflict_fields(partner_fields=["country_id", "state_id", "zip"])
         rows = self.env.execute_query(
             SQL(
                 """

@@ -201,6 +201,36 @@ class TestChannelTerritory(ChannelCommon):
         self.assertFalse(other._territory_conflicts())
         self.assertLessEqual(self.env.cr.sql_log_count - before, 3)
 
+    def test_conflict_checks_flush_only_what_they_read(self):
+        """The conflict queries of a confirmation flush the fields they read, not the
+        whole transaction: another order's pending amounts stay pending (a flush_all
+        recomputed them in the middle of every confirmation, a channel partner's or not)."""
+        order = self._order(self.customer_x, self.guangzhou_shop)
+        other = self._order(self.customer_x, self.guangzhou_shop)
+        self.env.flush_all()
+        other.order_line.price_unit = 123.0
+        subtotal = other.order_line._fields["price_subtotal"]
+        self.assertTrue(self.env.is_to_compute(subtotal, other.order_line))
+        self.assertFalse(order._territory_conflicts())
+        self.assertFalse(order._registration_conflicts())
+        self.assertTrue(self.env.is_to_compute(subtotal, other.order_line))
+        self.assertEqual(other.order_line.price_subtotal, 123.0)
+
+    def test_conflict_checks_see_pending_changes(self):
+        """What the queries read is flushed first: a delivery address moved into the
+        exclusive territory and a customer made a channel partner in the same transaction
+        count, not yet written to the database."""
+        order = self._order(self.dist_b, self.guangzhou_shop)
+        self.env.flush_all()
+        self.assertFalse(order._territory_conflicts())
+        self.guangzhou_shop.write({"state_id": self.sh.id, "zip": "200041"})
+        self.assertEqual(list(order._territory_conflicts()), [order.id])
+        plain = self._order(self.customer_x, self.shanghai_shop)
+        self.env.flush_all()
+        self.assertFalse(plain._territory_conflicts())
+        self.customer_x.channel_type = self.dist_b.channel_type
+        self.assertEqual(list(plain._territory_conflicts()), [plain.id])
+
     def test_opportunity_warning_banner(self):
         lead = self.env["crm.lead"].create(
             {
