@@ -1,0 +1,89 @@
+from odoo import api, models
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+# the aggregates of the kanban's column headers (the progress bar's sum_field is a
+# monetary field: the web client adds its currencies and its converted sum), each of
+# which can be summed up from groups split by currency
+CURRENCIES = "currency_id:array_agg_distinct"
+SPLIT_AGGREGATES = ("__count", "revenue_at_stake:sum", "revenue_at_stake:sum_currency", CURRENCIES)
+
+
+class ProductRequirement(models.Model):
+    """The product managers' kanban at scale (issue 16: its first load over 200,000
+    requirements): the progress bars and the column totals ask PostgreSQL for the same
+    figures through cheaper plans."""
+
+    _inherit = "product.requirement"
+
+    @api.model
+    def read_progress_bar(self, domain, group_by, progress_bar):
+        """The kanban's bars are the activity states (as in CRM's pipeline): a requirement
+        without an active activity has no state and counts in no bar, so only those with
+        one are grouped (a few thousand instead of every requirement of the columns). The
+        condition is the one of the mixin's state subquery (active activities of this
+        model), read without the activities' record rules as that subquery does."""
+        if progress_bar.get("field") == "activity_state":
+            with_activity = SQL(
+                "SELECT res_id FROM mail_activity WHERE res_model = %s AND active IS TRUE",
+                self._name,
+            )
+            domain = Domain(domain) & Domain("id", "any!", with_activity)
+        return super().read_progress_bar(domain, group_by, progress_bar)
+
+    @api.model
+    def _read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        """The kanban's column totals: the web client asks, per column, for the revenue at
+        stake, its currencies (``currency_id:array_agg_distinct``) and its sum in the
+        company's currency (``revenue_at_stake:sum_currency``). The distinct currencies
+        make PostgreSQL sort every row of every column; grouped by currency too, the
+        requirements are only counted and summed, and each column's currencies and
+        converted sum are the union and the sum of its currency groups (each converted
+        by ``sum_currency`` at its currency's rate, as core does for every row)."""
+        groupby = list(groupby)
+        aggregates = list(aggregates)
+        if (
+            not groupby
+            or "currency_id" in groupby
+            or CURRENCIES not in aggregates
+            or not set(aggregates) <= set(SPLIT_AGGREGATES)
+            or having
+            or offset
+            or limit is not None
+            or not self._orders_by_groupby(order, groupby)
+        ):
+            return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        inner = [spec for spec in SPLIT_AGGREGATES if spec in aggregates or spec == "__count"]
+        inner.remove(CURRENCIES)
+        columns = {}
+        for row in super()._read_group(
+            domain, [*groupby, "currency_id"], inner, order=order or ",".join(groupby)
+        ):
+            key, currency_value = row[: len(groupby)], row[len(groupby)]
+            values = dict(zip(inner, row[len(groupby) + 1 :], strict=True))
+            column = columns.setdefault(key, {"currencies": set()})
+            column["currencies"].add(currency_value.id or None)
+            for spec, value in values.items():
+                total = column.get(spec)
+                column[spec] = value if total is None else total + (value or 0)
+        result = []
+        for key, column in columns.items():
+            currencies = sorted(c for c in column["currencies"] if c) + (
+                [None] if None in column["currencies"] else []
+            )
+            result.append(
+                (
+                    *key,
+                    *(currencies if spec == CURRENCIES else column[spec] for spec in aggregates),
+                )
+            )
+        return result
+
+    @api.model
+    def _orders_by_groupby(self, order, groupby):
+        """The groups' order names only groupby fields (so the groups split by currency
+        come in the order of the columns)."""
+        terms = [part.strip().split()[0] for part in (order or "").split(",") if part.strip()]
+        return all(term in groupby for term in terms)
