@@ -57,9 +57,15 @@ class ProductRequirement(models.Model):
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
         inner = [spec for spec in SPLIT_AGGREGATES if spec in aggregates or spec == "__count"]
         inner.remove(CURRENCIES)
+        # columns by a many2one (the kanban's stages): ordered here by the comodel's
+        # order, so that PostgreSQL does not join the comodel to every row to sort
+        column_order = self._column_sort_key(order, groupby)
         columns = {}
         for row in super()._read_group(
-            domain, [*groupby, "currency_id"], inner, order=order or ",".join(groupby)
+            domain,
+            [*groupby, "currency_id"],
+            inner,
+            order=None if column_order else (order or ",".join(groupby)),
         ):
             key, currency_value = row[: len(groupby)], row[len(groupby)]
             values = dict(zip(inner, row[len(groupby) + 1 :], strict=True))
@@ -68,8 +74,10 @@ class ProductRequirement(models.Model):
             for spec, value in values.items():
                 total = column.get(spec)
                 column[spec] = value if total is None else total + (value or 0)
+        keys = sorted(columns, key=column_order) if column_order else list(columns)
         result = []
-        for key, column in columns.items():
+        for key in keys:
+            column = columns[key]
             currencies = sorted(c for c in column["currencies"] if c) + (
                 [None] if None in column["currencies"] else []
             )
@@ -87,3 +95,35 @@ class ProductRequirement(models.Model):
         come in the order of the columns)."""
         terms = [part.strip().split()[0] for part in (order or "").split(",") if part.strip()]
         return all(term in groupby for term in terms)
+
+    @api.model
+    def _column_sort_key(self, order, groupby):
+        """For groups by one many2one in ascending order whose comodel is ordered by
+        plain fields (the stages: sequence, id), the sort key of the groups' keys;
+        None otherwise (PostgreSQL sorts them)."""
+        if len(groupby) != 1 or (order or groupby[0]).split() not in (
+            [groupby[0]],
+            [groupby[0], "asc"],
+            [groupby[0], "ASC"],
+        ):
+            return None
+        field = self._fields[groupby[0]]
+        if field.type != "many2one":
+            return None
+        comodel = self.env[field.comodel_name]
+        names = [part.strip() for part in comodel._order.split(",")]
+        if not all(
+            name in comodel._fields
+            and comodel._fields[name].store
+            and comodel._fields[name].type in ("integer", "float")
+            or name == "id"
+            for name in names
+        ):
+            return None
+
+        def key(group_key):
+            record = group_key[0]
+            # an empty value last, as PostgreSQL puts NULL last in ascending order
+            return (not record, [record[name] or 0 for name in names] if record else [])
+
+        return key

@@ -343,3 +343,24 @@ class TestRequirementKanbanLoad(RequirementCommon):
             self.assertAlmostEqual(converted, column["converted"], places=2)
             self.assertEqual(currencies, sorted(column["cur"]))
             self.assertLessEqual(top, total)
+
+    def test_columns_in_the_stages_order(self):
+        """The totals split by currency come back in the stages' order (sequence, then
+        id), as core's query orders them, also after a PM reorders the stages."""
+        self.stage_planned.sequence = -1  # before New, though created after it
+        Requirement = self._pm_requirements()
+        ours = Requirement._read_group([], ["stage_id"], KANBAN_AGGREGATES, order="stage_id")
+        # any other aggregate leaves the query to core
+        core = Requirement._read_group(
+            [], ["stage_id"], [*KANBAN_AGGREGATES, "revenue_at_stake:max"], order="stage_id"
+        )
+        self.assertEqual([row[:4] for row in ours], [row[:4] for row in core])
+        stages = [row[0] for row in ours]
+        self.assertEqual(stages[0], self.stage_planned)
+        self.assertEqual(
+            [(s.sequence, s.id) for s in stages], sorted((s.sequence, s.id) for s in stages)
+        )
+        groups = Requirement.with_context(read_group_expand=True).web_read_group(
+            [], ["stage_id"], KANBAN_AGGREGATES
+        )["groups"]
+        self.assertEqual(groups[0]["stage_id"][0], self.stage_planned.id)
