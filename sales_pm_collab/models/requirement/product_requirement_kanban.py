@@ -83,32 +83,27 @@ class ProductRequirement(models.Model):
 
     @api.model
     def _column_sort_key(self, order, groupby):
-        """For groups by one many2one in ascending order whose comodel is ordered by
-        plain fields (the stages: sequence, id), the sort key of the groups' keys;
-        None otherwise (PostgreSQL sorts them)."""
-        if len(groupby) != 1 or (order or groupby[0]).split() not in (
-            [groupby[0]],
-            [groupby[0], "asc"],
-            [groupby[0], "ASC"],
+        """For the kanban's columns (grouped by stage, in the stages' order), the sort
+        key of the groups: the stage's place among the columns (`_get_column_ids`, kept
+        in the stages' order in the registry cache), so that neither PostgreSQL joins the
+        stages to every row nor the stages are read for their sequence. None otherwise
+        (PostgreSQL sorts the groups)."""
+        if groupby != ["stage_id"] or (order or "stage_id").split() not in (
+            ["stage_id"],
+            ["stage_id", "asc"],
+            ["stage_id", "ASC"],
         ):
             return None
-        field = self._fields[groupby[0]]
-        if field.type != "many2one":
-            return None
-        comodel = self.env[field.comodel_name]
-        names = [part.strip() for part in comodel._order.split(",")]
-        if not all(
-            name in comodel._fields
-            and comodel._fields[name].store
-            and comodel._fields[name].type in ("integer", "float")
-            or name == "id"
-            for name in names
-        ):
-            return None
+        place = {
+            stage_id: index
+            for index, stage_id in enumerate(
+                self.env["product.requirement.stage"]._get_column_ids()
+            )
+        }
 
         def key(group_key):
-            record = group_key[0]
-            # an empty value last, as PostgreSQL puts NULL last in ascending order
-            return (not record, [record[name] or 0 for name in names] if record else [])
+            stage = group_key[0]
+            # a stage out of the columns after them (by id), no stage last (NULL last)
+            return (not stage, place.get(stage.id, len(place)), stage.id or 0)
 
         return key
