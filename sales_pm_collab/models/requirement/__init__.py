@@ -14,6 +14,7 @@ from . import product_requirement_winback
 from . import product_release_winback
 from . import product_requirement_portal
 from . import product_requirement_measure
+from . import product_requirement_kanban
 
 # core models the area extends
 from . import crm_lead
