@@ -490,8 +490,8 @@ class RebateProgram(models.Model):
             partners = self._get_eligible_partners(date_from)
         bases = self._get_bases(date_from, date_to, partners.ids, uncounted=uncounted, items=items)
         targets = self._get_targets(date_from, partners.ids)
-        growth = self._get_growth_bases(date_from, date_to, partners.ids)
-        excluded = self._get_conflict_excluded_bases(date_from, date_to, partners.ids)
+        growth = self._get_growth_bases(date_from, date_to, partners.ids, items=items)
+        excluded = self._get_conflict_excluded_bases(date_from, date_to, partners.ids, items=items)
         multipliers = self._get_partner_multipliers(partners)
         terms = self._get_terms()
         result = {}

@@ -8,6 +8,9 @@ from odoo.tools import SQL
 
 from .rebate_program import to_decimal
 
+# working memory of the statement selecting a settlement's journal items (then set back):
+# at PostgreSQL's default (4 MB) the hash of 300,000 journal items spilled to disk
+ITEMS_WORK_MEM = "64MB"
 # territory conflict states whose orders' invoice lines do not count (exclude_conflicts)
 CONFLICT_EXCLUDED_STATES = ("open", "penalised")
 
@@ -154,12 +157,14 @@ class RebateProgram(models.Model):
             )
         return SQL("-aml.balance")
 
-    def _scope_sql(self, date_from, date_to, conflicts_only=False):
+    def _scope_sql(self, date_from, date_to, conflicts_only=False, keep_conflicts=False):
         """Condition on journal item aml: product scope and exclusions (the excluded
         products, and the rebate products of the company's programs).
 
         With ``conflicts_only``, the items in the product scope that the territory
-        conflicts leave out instead (FALSE when nothing is excluded)."""
+        conflicts leave out instead (FALSE when nothing is excluded); with
+        ``keep_conflicts``, the items in the product scope, conflicts or not (the caller
+        tells them apart with `_conflict_flag_sql`)."""
         self.ensure_one()
         conditions = []
         scope = self._get_scope_product_ids()
@@ -184,7 +189,9 @@ class RebateProgram(models.Model):
             conditions.append(
                 SQL("(aml.product_id IS NULL OR aml.product_id <> ALL(%s))", sorted(excluded))
             )
-        exclusions = self._get_conflict_exclusion_queries(date_from, date_to)
+        exclusions = (
+            [] if keep_conflicts else self._get_conflict_exclusion_queries(date_from, date_to)
+        )
         if conflicts_only:
             conditions.append(
                 SQL(
@@ -197,6 +204,30 @@ class RebateProgram(models.Model):
         else:
             conditions.extend(SQL("aml.id NOT IN (%s)", query) for query in exclusions)
         return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
+
+    def _conflict_flag_sql(self, date_from, date_to):
+        """Whether journal item aml is left out by a territory conflict, as an SQL
+        boolean (FALSE when the program excludes nothing)."""
+        exclusions = self._get_conflict_exclusion_queries(date_from, date_to)
+        if not exclusions:
+            return SQL("FALSE")
+        return SQL(
+            "COALESCE(%s, FALSE)",
+            SQL(" OR ").join(SQL("aml.id IN (%s)", query) for query in exclusions),
+        )
+
+    def _uncounted_sql(self, move_line_id):
+        """Condition: the journal item ``move_line_id`` (an SQL column) is not counted by
+        a non-cancelled settlement of the program yet (the once-per-program unique
+        index answers it)."""
+        return SQL(
+            """NOT EXISTS (
+                SELECT 1 FROM rebate_settlement_source src
+                 WHERE src.program_key = %s AND src.move_line_id = %s
+                   AND src.kind = 'count' AND NOT src.cancelled)""",
+            self.id,
+            move_line_id,
+        )
 
     def _items_query(
         self, date_from, date_to, partner_ids, uncounted=True, ranges=None, conflicts_only=False
@@ -212,17 +243,7 @@ class RebateProgram(models.Model):
         ranges = ranges if ranges is not None else [(date_from, date_to)]
         if ranges:
             date_from, date_to = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        counted = (
-            SQL(
-                """AND NOT EXISTS (
-                    SELECT 1 FROM rebate_settlement_source src
-                     WHERE src.program_key = %s AND src.move_line_id = aml.id
-                       AND src.kind = 'count' AND NOT src.cancelled)""",
-                self.id,
-            )
-            if uncounted
-            else SQL()
-        )
+        counted = SQL("AND %s", self._uncounted_sql(SQL("aml.id"))) if uncounted else SQL()
         return SQL(
             """
             WITH moves AS MATERIALIZED (%(moves)s)
@@ -251,22 +272,87 @@ class RebateProgram(models.Model):
             [p[1] for p in pairs],
         )
 
+    def _settlement_items_query(self, date_from, date_to, partner_ids):
+        """SQL of what a settlement computation reads of the journal items, from ONE scan
+        of them (the period's and, with a growth rate, the same period a year earlier's):
+        columns move_line_id, partner_id, product_id, amount, part.
+
+        - ``part = 'count'``: one row per contributing journal item of the period not
+          counted yet (``_items_query``'s rows): the bases, then the sources;
+        - ``'growth'``: one row per partner, its base a year earlier (the items of that
+          period in the scope and not left out, counted or not: ``_get_growth_bases``);
+        - ``'excluded'``: one row per partner, the period's items in the scope that
+          territory conflicts leave out (``_get_conflict_excluded_bases``).
+
+        Reading the three separately scanned the journal items three times."""
+        self.ensure_one()
+        ranges = [(date_from, date_to)]
+        last_year = SQL("FALSE")
+        if self.growth_rate:
+            last_from = date_from - relativedelta(years=1)
+            last_to = date_to - relativedelta(years=1)
+            ranges.append((last_from, last_to))
+            last_year = SQL("moves.ref_date BETWEEN %s AND %s", last_from, last_to)
+        return SQL(
+            """
+            WITH moves AS MATERIALIZED (%(moves)s),
+            items AS MATERIALIZED (
+                SELECT aml.id AS move_line_id, moves.partner_id, aml.product_id,
+                       %(amount)s AS amount, %(last_year)s AS last_year,
+                       %(excluded)s AS excluded
+                  FROM moves
+                  JOIN account_move_line aml ON aml.move_id = moves.id
+                 WHERE aml.display_type = 'product' AND %(scope)s
+            )
+            SELECT move_line_id, partner_id, product_id, amount, 'count' AS part
+              FROM items
+             WHERE NOT last_year AND NOT excluded AND %(uncounted)s
+            UNION ALL
+            SELECT NULL, partner_id, NULL, SUM(amount),
+                   CASE WHEN last_year THEN 'growth' ELSE 'excluded' END
+              FROM items
+             WHERE last_year <> excluded
+             GROUP BY partner_id, last_year
+            """,
+            moves=self._moves_cte(partner_ids, ranges),
+            amount=self._amount_sql("moves"),
+            last_year=last_year,
+            excluded=self._conflict_flag_sql(date_from, date_to),
+            scope=self._scope_sql(date_from, date_to, keep_conflicts=True),
+            uncounted=self._uncounted_sql(SQL("items.move_line_id")),
+        )
+
     @contextmanager
     def _materialized_items(self, date_from, date_to, partner_ids):
-        """The contributing (uncounted) journal items of a period, selected once into a
-        temporary table for a settlement computation that reads them twice (the bases,
-        `_get_bases`, then the sources, `rebate.settlement.source._insert_regular_sources`):
-        yields the table's SQL identifier, and drops the table when the block is done.
-        Should the block fail, the transaction rolls back, which drops the table too
-        (no statement may run on a failed transaction, so none is tried)."""
+        """What a settlement computation reads of the journal items
+        (`_settlement_items_query`), selected once into a temporary table: the bases,
+        last year's bases and the amounts left out (`_get_partner_rebates` with
+        ``items``), then the sources (`rebate.settlement.source._insert_regular_sources`)
+        read it. Yields the table's SQL identifier, and drops the table when the block
+        is done. Should the block fail, the transaction rolls back, which drops the
+        table too (no statement may run on a failed transaction, so none is tried).
+
+        The scan's working memory is raised for the statement's transaction (then set
+        back in the same statement): at the default 4 MB, the hash of 300,000 journal
+        items spilled to disk."""
         self.ensure_one()
         table = SQL.identifier(f"rebate_items_{self.id}")
-        self._execute(
+        query = self._settlement_items_query(date_from, date_to, partner_ids)
+        self.env.flush_all()
+        previous = self.env.execute_query(
+            SQL(
+                "SELECT current_setting('work_mem'), set_config('work_mem', %s, true)",
+                ITEMS_WORK_MEM,
+            )
+        )[0][0]
+        self.env.cr.execute(
             SQL(
                 "DROP TABLE IF EXISTS %(table)s; "
-                "CREATE TEMPORARY TABLE %(table)s ON COMMIT DROP AS %(items)s",
+                "CREATE TEMPORARY TABLE %(table)s ON COMMIT DROP AS %(items)s; "
+                "SELECT set_config('work_mem', %(previous)s, true)",
                 table=table,
-                items=self._items_query(date_from, date_to, partner_ids),
+                items=query,
+                previous=previous,
             )
         )
         yield table
@@ -299,7 +385,7 @@ class RebateProgram(models.Model):
                 SELECT partner_id, NULL::int, SUM(amount), COUNT(*) FROM items GROUP BY partner_id
                 %(specials)s
                 """,
-                items=SQL("SELECT * FROM %s", items)
+                items=SQL("SELECT * FROM %s WHERE part = 'count'", items)
                 if items
                 else self._items_query(date_from, date_to, partner_ids, uncounted=uncounted),
                 specials=specials_part,
@@ -314,11 +400,14 @@ class RebateProgram(models.Model):
                 entry["count"] = count
         return result
 
-    def _get_growth_bases(self, date_from, date_to, partner_ids):
-        """{partner id: base of the same period one year earlier} (one grouped query)."""
+    def _get_growth_bases(self, date_from, date_to, partner_ids, items=None):
+        """{partner id: base of the same period one year earlier} (one grouped query, or
+        read from the table ``items`` of `_materialized_items`)."""
         self.ensure_one()
         if not (self.growth_rate and partner_ids):
             return {}
+        if items:
+            return self._read_items_part(items, "growth")
         last_from, last_to = date_from - relativedelta(years=1), date_to - relativedelta(years=1)
         rows = self._execute(
             SQL(
@@ -328,13 +417,16 @@ class RebateProgram(models.Model):
         )
         return {partner_id: to_decimal(amount) for partner_id, amount in rows}
 
-    def _get_conflict_excluded_bases(self, date_from, date_to, partner_ids):
+    def _get_conflict_excluded_bases(self, date_from, date_to, partner_ids, items=None):
         """{partner id: amount} of the period's journal items that territory conflicts
-        leave out (one grouped query, none without ``exclude_conflicts``): shown on the
-        settlement lines so that finance and partners see what did not count and why."""
+        leave out (one grouped query, none without ``exclude_conflicts``; or read from the
+        table ``items`` of `_materialized_items`): shown on the settlement lines so that
+        finance and partners see what did not count and why."""
         self.ensure_one()
         if not (self.exclude_conflicts and partner_ids):
             return {}
+        if items:
+            return self._read_items_part(items, "excluded")
         rows = self._execute(
             SQL(
                 "SELECT partner_id, SUM(amount) FROM (%s) items GROUP BY partner_id",
@@ -342,5 +434,13 @@ class RebateProgram(models.Model):
                     date_from, date_to, partner_ids, uncounted=False, conflicts_only=True
                 ),
             )
+        )
+        return {partner_id: to_decimal(amount) for partner_id, amount in rows}
+
+    def _read_items_part(self, items, part):
+        """{partner id: amount} of the per-partner rows ``part`` of the table ``items``
+        (`_settlement_items_query`)."""
+        rows = self.env.execute_query(
+            SQL("SELECT partner_id, amount FROM %s WHERE part = %s", items, part)
         )
         return {partner_id: to_decimal(amount) for partner_id, amount in rows}

@@ -15,8 +15,10 @@ class RebateProgram(models.Model):
         "approved deal registration of the partner count (the deals it claimed first).",
     )
 
-    def _scope_sql(self, date_from, date_to, conflicts_only=False):
-        scope = super()._scope_sql(date_from, date_to, conflicts_only=conflicts_only)
+    def _scope_sql(self, date_from, date_to, conflicts_only=False, keep_conflicts=False):
+        scope = super()._scope_sql(
+            date_from, date_to, conflicts_only=conflicts_only, keep_conflicts=keep_conflicts
+        )
         if not self.registered_deals_only:
             return scope
         return SQL("(%s AND %s)", scope, self._registered_deals_sql())

@@ -213,6 +213,7 @@ class RebateSettlementSource(models.Model):
                   FROM %(items)s items
                   JOIN unnest(%(partner_ids)s::int[], %(line_ids)s::int[]) AS line(partner_id, id)
                     ON line.partner_id = items.partner_id
+                 WHERE items.part = 'count'
                 """,
                 program=program.id,
                 partner_ids=list(line_ids),

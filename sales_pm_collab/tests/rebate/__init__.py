@@ -13,6 +13,7 @@ from . import (
     test_rebate_fund_claim,
     test_rebate_hostile,
     test_rebate_hostile_terms,
+    test_rebate_items_scan,
     test_rebate_jobs,
     test_rebate_lang,
     test_rebate_registration,

@@ -12,10 +12,9 @@ Q1, Q2, Q3 = date(2025, 1, 1), date(2025, 4, 1), date(2025, 7, 1)
 TARGET = 1_000_000
 
 
-@tagged("post_install", "-at_install")
-class TestRebateChannel(RebateCommon):
-    """Rebates with the channel features: partner level multipliers and territory
-    conflicts, on real levels, sales orders and conflicts (no patched hooks)."""
+class RebateChannelCommon(RebateCommon):
+    """Levels, a territory and the helpers selling through sales orders, with territory
+    conflicts and returns."""
 
     @classmethod
     def setUpClass(cls):
@@ -84,6 +83,12 @@ class TestRebateChannel(RebateCommon):
         settlement = self._settlement(program, date_from)
         settlement.action_compute()
         return settlement
+
+
+@tagged("post_install", "-at_install")
+class TestRebateChannel(RebateChannelCommon):
+    """Rebates with the channel features: partner level multipliers and territory
+    conflicts, on real levels, sales orders and conflicts (no patched hooks)."""
 
     # === level multiplier === #
     def test_multiplier_of_the_partner_level(self):
