@@ -41,15 +41,20 @@ class RebateProgram(models.Model):
                 for special in self.special_ids
             ],
             "cap": to_decimal(self.cap_amount) if self.cap_amount else None,
+            "no_band": self.env["rebate.program.band"],
         }
 
     def _find_band(self, attainment, terms=None):
         """The band holding ``attainment`` (a Decimal %), or an empty recordset."""
-        terms = terms or self._get_terms()
-        for band, low, high, _rate in terms["bands"]:
+        return self._band_and_rate(attainment, terms or self._get_terms())[0]
+
+    def _band_and_rate(self, attainment, terms):
+        """(band, rate as a Decimal) holding ``attainment``, from the terms (no read of
+        the band: the engine calls it once per partner); (empty recordset, 0) if none."""
+        for band, low, high, rate in terms["bands"]:
             if attainment >= low and (high is None or attainment < high):
-                return band
-        return self.env["rebate.program.band"]
+                return band, rate
+        return terms["no_band"], Decimal(0)
 
     def _get_rebate(
         self, base, target, special_bases=None, growth_base=None, multiplier=100, terms=None
@@ -73,7 +78,7 @@ class RebateProgram(models.Model):
             "base_amount": rounded(base),
             "target_amount": rounded(target or Decimal(0)),
             "attainment": None,
-            "band": self.env["rebate.program.band"],
+            "band": terms["no_band"],
             "band_rate": Decimal(0),
             "base_rebate": Decimal(0),
             "growth_base": rounded(to_decimal(growth_base)),
@@ -88,9 +93,7 @@ class RebateProgram(models.Model):
             # exact comparison of base against target × band limit: no float drift at 80%
             attainment = base * HUNDRED / target
             result["attainment"] = attainment
-            band = self._find_band(attainment, terms)
-            result["band"] = band
-            result["band_rate"] = to_decimal(band.rate) if band else Decimal(0)
+            result["band"], result["band_rate"] = self._band_and_rate(attainment, terms)
             if terms["mode"] == "whole":
                 result["base_rebate"] = rounded(max(base, 0) * result["band_rate"] / HUNDRED)
             else:

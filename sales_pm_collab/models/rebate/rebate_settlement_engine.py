@@ -65,9 +65,17 @@ class RebateSettlement(models.Model):
         {partner id: regular line id} and {(partner id, period start): adjustment line
         id}."""
         program = self.program_id.sudo()
-        vals_list = []
-        for partner_id, values in rebates.items():
-            vals_list.append(self._regular_line_vals(partner_id, values))
+        # the settlement's own values, read once rather than once per partner
+        common = {
+            "settlement_id": self.id,
+            "line_type": "regular",
+            "period_date_from": self.date_from,
+            "period_date_to": self.date_to,
+        }
+        vals_list = [
+            self._regular_line_vals(partner_id, values, common)
+            for partner_id, values in rebates.items()
+        ]
         adjusted_only = {a["partner_id"] for a in adjustments} - set(rebates)
         multipliers = program._get_partner_multipliers(
             self.env["res.partner"].browse(sorted(adjusted_only))
@@ -79,6 +87,7 @@ class RebateSettlement(models.Model):
                 self._regular_line_vals(
                     partner_id,
                     program._get_rebate(0, None, multiplier=multipliers[partner_id]),
+                    common,
                 )
             )
         for adjustment in adjustments:
@@ -101,13 +110,12 @@ class RebateSettlement(models.Model):
         if lines:
             lines.unlink()
 
-    def _regular_line_vals(self, partner_id, values):
+    def _regular_line_vals(self, partner_id, values, common):
+        """Values of the regular line of ``partner_id``; ``common``: the settlement's
+        (`_create_lines`)."""
         return {
-            "settlement_id": self.id,
+            **common,
             "partner_id": partner_id,
-            "line_type": "regular",
-            "period_date_from": self.date_from,
-            "period_date_to": self.date_to,
             **_component_vals(values),
             "item_count": values.get("item_count", 0),
             "special_base": float(sum(values.get("special_bases", {}).values(), Decimal(0))),
