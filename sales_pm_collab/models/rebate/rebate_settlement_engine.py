@@ -13,10 +13,12 @@ class RebateSettlement(models.Model):
 
     _inherit = "rebate.settlement"
 
-    def _generate_lines(self):
+    def _generate_lines(self, partners=None):
         """Replace the lines of the settlement: one regular line per partner with sales or a
         target, one adjustment line per partner and earlier settled period that changed;
         record every contributing journal item as a source. A fixed number of queries.
+        ``partners``: the program's eligible partners for the period, if the caller has
+        them already.
 
         PostgreSQL's JIT is off for them (the channel evaluation's `_without_jit`): the
         estimated cost of 200,000 journal items switches it on, and compiling took longer
@@ -25,7 +27,8 @@ class RebateSettlement(models.Model):
         self.ensure_one()
         program = self.program_id.sudo()
         self._clear_lines()
-        partners = program._get_eligible_partners(self.date_from)
+        if partners is None:
+            partners = program._get_eligible_partners(self.date_from)
         Source = self.env["rebate.settlement.source"]
         # the period's journal items are selected once: the bases and the sources read them
         with (

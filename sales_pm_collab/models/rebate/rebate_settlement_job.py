@@ -63,12 +63,14 @@ class RebateSettlement(models.Model):
             )
         )[0][0]
 
-    def _queue_job(self, operation, force=False):
+    def _queue_job(self, operation, force=False, total=None):
         """Queue `operation` as a background job when the settlement has more partners
-        than the company's threshold (or `force`, to resume a failed job); returns the
-        job, or an empty recordset when the caller runs it in the request."""
+        (`total`, counted here if not given) than the company's threshold (or `force`, to
+        resume a failed job); returns the job, or an empty recordset when the caller runs
+        it in the request."""
         self.ensure_one()
-        total = self._job_partner_count(operation)
+        if total is None:
+            total = self._job_partner_count(operation)
         if not force and total <= self.company_id.rebate_job_threshold:
             return self.env["collab.job"]
         return self._collab_job_enqueue(operation, total)
