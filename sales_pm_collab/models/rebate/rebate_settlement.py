@@ -503,7 +503,8 @@ class RebateSettlement(models.Model):
         self.ensure_one()
         return self._window_action(
             "sales_pm_collab.rebate_settlement_source_action",
-            domain=[("settlement_line_id.settlement_id", "=", self.id)],
+            # the source's settlement_id searches the lines' id range (BRIN index)
+            domain=[("settlement_id", "=", self.id)],
             context={"search_default_group_partner": 1},
         )
 

@@ -3,7 +3,10 @@ from decimal import Decimal
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
+
+# a compute inserting that many lines or more refreshes the lines table's statistics
+ANALYZE_LINES = 1000
 
 
 class RebateSettlement(models.Model):
@@ -49,6 +52,12 @@ class RebateSettlement(models.Model):
                     for adj in adjustments
                 ],
             )
+        if len(lines) >= ANALYZE_LINES:
+            # the planner's statistics of the lines table, up to date for the new lines
+            # at once rather than at autovacuum's next round: with statistics counting
+            # none of them, opening the settlement's sources (joined to their lines by
+            # the multi-company rule) took 15-20 s for 2,000 lines instead of 0.1 s
+            self.env.cr.execute(SQL("ANALYZE rebate_settlement_line"))
         self.invalidate_recordset()
         for fname in (
             "amount_base_rebate",

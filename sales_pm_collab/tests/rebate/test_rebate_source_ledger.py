@@ -1,4 +1,5 @@
 import contextlib
+from datetime import date
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -278,3 +279,56 @@ class TestRebateSourceLedger(RebateCommon):
         uncounted.unlink()
         self.assertFalse(uncounted.exists())
         self.assertEqual(len(self._source_ids()), 3)
+
+    # === finding a settlement's sources (BRIN index: ranges, not one lookup per line) === #
+    def test_sources_of_a_settlement_by_its_lines_range(self):
+        """The source's settlement searches its lines' id range then the lines (one BRIN
+        scan): the Sources button lists exactly the settlement's sources, for a finance
+        user too (multi-company rule), not another settlement's."""
+        first = self._settlement(self.program)
+        first.action_compute()
+        other = self._program(name="Test other program")
+        self._target(other, self.partner_a, 1_000_000)
+        second = self._settlement(other)
+        second.action_compute()
+        Source = self.env["rebate.settlement.source"].with_user(self.user_finance)
+        action = first.with_user(self.user_finance).action_view_sources()
+        self.assertEqual(action["domain"], [("settlement_id", "=", first.id)])
+        found = Source.search(action["domain"])
+        self.assertEqual(set(found.ids), self._source_ids(first.line_ids.ids))
+        self.assertEqual(len(found), 3)
+        self.assertEqual(found.settlement_id, first)
+        self.assertEqual(
+            set(Source.search([("settlement_id", "in", (first | second).ids)]).ids),
+            self._source_ids((first | second).line_ids.ids),
+        )
+        empty = self._settlement(other, date(2025, 4, 1))
+        self.assertFalse(Source.search([("settlement_id", "=", empty.id)]))
+        # the SQL searches a range of line ids (what a BRIN index answers), not a join to
+        # the lines (which PostgreSQL ran as one index lookup per line)
+        code = self.env["rebate.settlement.source"]._search([("settlement_id", "=", first.id)])
+        code = code.select().code
+        self.assertRegex(code, r'"settlement_line_id" >= %s')
+        self.assertRegex(code, r'"settlement_line_id" <= %s')
+        self.assertNotIn("rebate_settlement_line", code)
+
+    def test_cancelling_frees_exactly_the_settlement_items(self):
+        settled = self._settle(self.program, moves=False)
+        other = self._program(name="Test other program")
+        self._target(other, self.partner_a, 1_000_000)
+        draft = self._settlement(other)
+        draft.action_compute()
+        self.env["rebate.settlement.source"]._mark_cancelled(settled)
+        self.env.flush_all()
+        cancelled = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT id, cancelled FROM rebate_settlement_source WHERE id = ANY(%s)",
+                    list(self._source_ids()),
+                )
+            )
+        )
+        for source_id in self._source_ids(settled.line_ids.ids):
+            self.assertTrue(cancelled[source_id])
+        for source_id in self._source_ids(draft.line_ids.ids):
+            self.assertFalse(cancelled[source_id])
