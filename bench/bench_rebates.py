@@ -24,7 +24,7 @@ from collections import Counter
 from datetime import date
 
 from channel_data import create_partners_with_invoices
-from common import Bench, bench_env, main_guard
+from common import Bench, bench_env, main_guard, vacuum
 from rebate_data import create_partners_sql, create_targets_sql
 from sql_profile import sql_profile
 
@@ -216,7 +216,20 @@ def make_program(env, name, partner_ids, basis, bases, products, saas, rebate_pr
     return settlement
 
 
+# the tables each run fills and rolls back
+VACUUMED = (
+    "account_move",
+    "account_move_line",
+    "account_partial_reconcile",
+    "res_partner",
+    "rebate_target",
+    "rebate_settlement_line",
+    "rebate_settlement_source",
+)
+
+
 def main():
+    vacuum(VACUUMED)
     bench = Bench("rebates")
     with bench_env(commit=False) as env:
         cr = env.cr
@@ -287,7 +300,7 @@ def main():
                 lines = settlement.regular_line_ids
                 row["lines"] = len(lines)
                 row["sources"] = env["rebate.settlement.source"].search_count(
-                    [("settlement_line_id.settlement_id", "=", settlement.id)]
+                    [("settlement_id", "=", settlement.id)]
                 )
                 bands = Counter(lines.mapped("band_rate"))
                 print(
