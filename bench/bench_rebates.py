@@ -1,5 +1,5 @@
 """Rebates at scale: compute a quarter for 2,000 channel partners with 200,000 posted invoice
-lines in under 3 s on both bases (invoiced and paid), with a number of SQL queries that does
+lines in under 1.5 s on both bases (invoiced and paid), with a number of SQL queries that does
 not depend on the number of partners (200 and 2,000), then create the 2,000 credit notes in
 one batch in under 60 s.
 
