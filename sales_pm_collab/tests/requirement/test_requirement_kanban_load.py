@@ -116,18 +116,7 @@ class TestRequirementKanbanLoad(RequirementCommon):
         records = Requirement.search([])
         self.assertIn(self.ours[0], records)
         self.assertNotIn(self.archived, records)
-        rates = (
-            self.env["res.currency"]
-            .search([])
-            ._get_rates(self.env.company.root_id, fields.Date.context_today(Requirement))
-        )
-        expected = defaultdict(lambda: {"count": 0, "sum": 0.0, "converted": 0.0, "cur": set()})
-        for requirement in records:
-            column = expected[requirement.stage_id.id]
-            column["count"] += 1
-            column["sum"] += requirement.revenue_at_stake
-            column["converted"] += requirement.revenue_at_stake / rates[requirement.currency_id.id]
-            column["cur"].add(requirement.currency_id.id)
+        expected = self._expected_columns(Requirement, records)
         groups = {group["stage_id"][0]: group for group in result["groups"]}
         # every stage is a column (empty ones too), and only those
         self.assertEqual(set(groups), set(self.env["product.requirement.stage"]._get_column_ids()))
@@ -184,6 +173,23 @@ class TestRequirementKanbanLoad(RequirementCommon):
         self.assertGreaterEqual(sum(sum(c.values()) for c in expected.values()), 4)
 
     # === the first load's cheaper plans (issue 16 item 5) === #
+    def _expected_columns(self, Requirement, records):
+        """{stage id: count, sum, sum converted to the company currency at today's rates,
+        currencies} of ``records``, computed record by record."""
+        rates = (
+            self.env["res.currency"]
+            .search([])
+            ._get_rates(self.env.company.root_id, fields.Date.context_today(Requirement))
+        )
+        expected = defaultdict(lambda: {"count": 0, "sum": 0.0, "converted": 0.0, "cur": set()})
+        for requirement in records:
+            column = expected[requirement.stage_id.id]
+            column["count"] += 1
+            column["sum"] += requirement.revenue_at_stake
+            column["converted"] += requirement.revenue_at_stake / rates[requirement.currency_id.id]
+            column["cur"].add(requirement.currency_id.id)
+        return expected
+
     def _first_load(self, Requirement):
         """The two calls the web client sends when the PM opens the kanban, with the
         kanban's own card specification, card limit, column aggregates and progress bar
@@ -302,18 +308,7 @@ class TestRequirementKanbanLoad(RequirementCommon):
         groups, _bars = self._first_load(Requirement)
         records = Requirement.search([])
         self.assertIn(eur, records)
-        rates = (
-            self.env["res.currency"]
-            .search([])
-            ._get_rates(self.env.company.root_id, fields.Date.context_today(Requirement))
-        )
-        expected = defaultdict(lambda: {"count": 0, "sum": 0.0, "converted": 0.0, "cur": set()})
-        for requirement in records:
-            column = expected[requirement.stage_id.id]
-            column["count"] += 1
-            column["sum"] += requirement.revenue_at_stake
-            column["converted"] += requirement.revenue_at_stake / rates[requirement.currency_id.id]
-            column["cur"].add(requirement.currency_id.id)
+        expected = self._expected_columns(Requirement, records)
         columns = {group["stage_id"][0]: group for group in groups["groups"]}
         for stage_id, group in columns.items():
             column = expected[stage_id]
