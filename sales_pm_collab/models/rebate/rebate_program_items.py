@@ -157,14 +157,13 @@ class RebateProgram(models.Model):
             )
         return SQL("-aml.balance")
 
-    def _scope_sql(self, date_from, date_to, conflicts_only=False, keep_conflicts=False):
+    def _scope_sql(self, date_from, date_to, conflicts="exclude"):
         """Condition on journal item aml: product scope and exclusions (the excluded
         products, and the rebate products of the company's programs).
 
-        With ``conflicts_only``, the items in the product scope that the territory
-        conflicts leave out instead (FALSE when nothing is excluded); with
-        ``keep_conflicts``, the items in the product scope, conflicts or not (the caller
-        tells them apart with `_conflict_flag_sql`)."""
+        ``conflicts``: what of the items the territory conflicts leave out
+        (`_conflict_flag_sql`): "exclude" them, "only" them (FALSE when nothing is left
+        out), or "keep" them with the others (the caller tells them apart)."""
         self.ensure_one()
         conditions = []
         scope = self._get_scope_product_ids()
@@ -189,20 +188,10 @@ class RebateProgram(models.Model):
             conditions.append(
                 SQL("(aml.product_id IS NULL OR aml.product_id <> ALL(%s))", sorted(excluded))
             )
-        exclusions = (
-            [] if keep_conflicts else self._get_conflict_exclusion_queries(date_from, date_to)
-        )
-        if conflicts_only:
-            conditions.append(
-                SQL(
-                    "(%s)",
-                    SQL(" OR ").join(SQL("aml.id IN (%s)", query) for query in exclusions),
-                )
-                if exclusions
-                else SQL("FALSE")
-            )
-        else:
-            conditions.extend(SQL("aml.id NOT IN (%s)", query) for query in exclusions)
+        if conflicts == "only":
+            conditions.append(self._conflict_flag_sql(date_from, date_to))
+        elif conflicts == "exclude" and self.exclude_conflicts:
+            conditions.append(SQL("NOT %s", self._conflict_flag_sql(date_from, date_to)))
         return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
 
     def _conflict_flag_sql(self, date_from, date_to):
@@ -230,14 +219,14 @@ class RebateProgram(models.Model):
         )
 
     def _items_query(
-        self, date_from, date_to, partner_ids, uncounted=True, ranges=None, conflicts_only=False
+        self, date_from, date_to, partner_ids, uncounted=True, ranges=None, conflicts="exclude"
     ):
         """SQL selecting the contributing journal items of a period (or of ``ranges``):
         columns move_line_id, partner_id, product_id, ref_date, amount.
 
         With ``uncounted``, items already counted by a non-cancelled settlement of the
-        program are left out: a journal item counts once per program. With
-        ``conflicts_only``, the items the territory conflicts leave out instead.
+        program are left out: a journal item counts once per program. ``conflicts``: as
+        `_scope_sql` ("only": the items the territory conflicts leave out instead).
         """
         self.ensure_one()
         ranges = ranges if ranges is not None else [(date_from, date_to)]
@@ -255,7 +244,7 @@ class RebateProgram(models.Model):
             """,
             moves=self._moves_cte(partner_ids, ranges),
             amount=self._amount_sql("moves"),
-            scope=self._scope_sql(date_from, date_to, conflicts_only=conflicts_only),
+            scope=self._scope_sql(date_from, date_to, conflicts=conflicts),
             counted=counted,
         )
 
@@ -318,7 +307,7 @@ class RebateProgram(models.Model):
             amount=self._amount_sql("moves"),
             last_year=last_year,
             excluded=self._conflict_flag_sql(date_from, date_to),
-            scope=self._scope_sql(date_from, date_to, keep_conflicts=True),
+            scope=self._scope_sql(date_from, date_to, conflicts="keep"),
             uncounted=self._uncounted_sql(SQL("items.move_line_id")),
         )
 
@@ -431,7 +420,7 @@ class RebateProgram(models.Model):
             SQL(
                 "SELECT partner_id, SUM(amount) FROM (%s) items GROUP BY partner_id",
                 self._items_query(
-                    date_from, date_to, partner_ids, uncounted=False, conflicts_only=True
+                    date_from, date_to, partner_ids, uncounted=False, conflicts="only"
                 ),
             )
         )

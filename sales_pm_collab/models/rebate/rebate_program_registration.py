@@ -15,10 +15,8 @@ class RebateProgram(models.Model):
         "approved deal registration of the partner count (the deals it claimed first).",
     )
 
-    def _scope_sql(self, date_from, date_to, conflicts_only=False, keep_conflicts=False):
-        scope = super()._scope_sql(
-            date_from, date_to, conflicts_only=conflicts_only, keep_conflicts=keep_conflicts
-        )
+    def _scope_sql(self, date_from, date_to, conflicts="exclude"):
+        scope = super()._scope_sql(date_from, date_to, conflicts=conflicts)
         if not self.registered_deals_only:
             return scope
         return SQL("(%s AND %s)", scope, self._registered_deals_sql())

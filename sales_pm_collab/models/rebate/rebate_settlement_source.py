@@ -129,26 +129,35 @@ class RebateSettlementSource(models.Model):
     def _search_settlement_id(self, operator, value):
         if operator != "in":
             return NotImplemented
-        lines = (
-            self.env["rebate.settlement.line"]
-            .sudo()
-            .search_fetch([("settlement_id", "in", value)], ["id"], order="id")
-        )
-        return self._lines_domain(lines.ids)
+        return self._lines_domain(self._settlement_line_ids(value))
+
+    @api.model
+    def _settlement_line_ids(self, settlement_ids):
+        """Ids of the lines of the settlements ``settlement_ids``, in order (one query,
+        whatever the user may read: the caller's own records are filtered by its rules)."""
+        self.env["rebate.settlement.line"].flush_model(["settlement_id"])
+        return [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT id FROM rebate_settlement_line WHERE settlement_id = ANY(%s) "
+                    "ORDER BY id",
+                    [settlement_id for settlement_id in settlement_ids if settlement_id],
+                )
+            )
+        ]
 
     @api.model
     def _lines_domain(self, line_ids):
         """The sources of the settlement lines ``line_ids``, as a domain the BRIN index of
-        ``settlement_line_id`` answers in one scan: the lines' id range (a BRIN index
-        answers ranges, not lists; the lines of a settlement are inserted together, so
-        their ids are neighbours), then the lines themselves. Searched through the line's
-        settlement instead, PostgreSQL looked the index up once per line."""
+        ``settlement_line_id`` answers in one scan (`_lines_sql`). Searched through the
+        line's settlement instead, PostgreSQL looked the index up once per line."""
         if not line_ids:
             return Domain.FALSE
-        return (
-            Domain("settlement_line_id", ">=", min(line_ids))
-            & Domain("settlement_line_id", "<=", max(line_ids))
-            & Domain("settlement_line_id", "in", list(line_ids))
+        ids = frozenset(line_ids)
+        return Domain.custom(
+            to_sql=lambda model, alias, query: self._lines_sql(line_ids, alias),
+            predicate=lambda source: source.settlement_line_id.id in ids,
         )
 
     def init(self):
@@ -327,13 +336,21 @@ class RebateSettlementSource(models.Model):
         self.invalidate_model()
 
     @api.model
-    def _lines_sql(self, line_ids):
-        """`_lines_domain` in SQL: the condition on rebate_settlement_source (no alias)."""
+    def _lines_sql(self, line_ids, alias=None):
+        """Condition on the sources (table ``alias``, else unqualified) of the settlement
+        lines ``line_ids``: their id range first, which a BRIN index answers (ranges, not
+        lists; the lines of a settlement are inserted together, so their ids are
+        neighbours), then the lines themselves."""
+        column = SQL.identifier(
+            *((alias, "settlement_line_id") if alias else ("settlement_line_id",)),
+            to_flush=self._fields["settlement_line_id"],
+        )
         return SQL(
-            "settlement_line_id BETWEEN %s AND %s AND settlement_line_id = ANY(%s)",
-            min(line_ids),
-            max(line_ids),
-            sorted(line_ids),
+            "%(column)s >= %(low)s AND %(column)s <= %(high)s AND %(column)s = ANY(%(ids)s)",
+            column=column,
+            low=min(line_ids),
+            high=max(line_ids),
+            ids=sorted(line_ids),
         )
 
     @api.model
@@ -342,15 +359,7 @@ class RebateSettlementSource(models.Model):
         found as `_lines_sql` finds them: joined to the lines, PostgreSQL looked the BRIN
         index up once per line)."""
         self.env.flush_all()
-        line_ids = [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    "SELECT id FROM rebate_settlement_line WHERE settlement_id = ANY(%s)",
-                    settlements.ids,
-                )
-            )
-        ]
+        line_ids = self._settlement_line_ids(settlements.ids)
         if not line_ids:
             return
         self.env.cr.execute(

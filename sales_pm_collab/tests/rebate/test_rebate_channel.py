@@ -79,6 +79,19 @@ class RebateChannelCommon(RebateCommon):
         refund.action_post()
         return refund
 
+    def _launch_double(self):
+        """The special rebate of the launch product: twice the partner's rate on it."""
+        return [
+            Command.create(
+                {
+                    "name": "Test launch double",
+                    "product_id": self.product_new.id,
+                    "rate_type": "multiple",
+                    "factor": 2,
+                }
+            )
+        ]
+
     def _computed(self, program, date_from=Q1):
         settlement = self._settlement(program, date_from)
         settlement.action_compute()
@@ -97,16 +110,7 @@ class TestRebateChannel(RebateChannelCommon):
             apply_grade_multiplier=True,
             growth_rate=5,
             cap_amount=60_000,
-            special_ids=[
-                Command.create(
-                    {
-                        "name": "Test launch double",
-                        "product_id": self.product_new.id,
-                        "rate_type": "multiple",
-                        "factor": 2,
-                    }
-                )
-            ],
+            special_ids=self._launch_double(),
         )
         for partner in self.partner_a | self.partner_b | self.partner_c:
             self._target(program, partner, TARGET)

@@ -2,7 +2,6 @@ import re
 from datetime import date
 from unittest.mock import patch
 
-from odoo import Command
 from odoo.sql_db import Cursor
 from odoo.tests import tagged
 
@@ -20,16 +19,7 @@ class TestRebateItemsScan(RebateChannelCommon):
             name="Test one scan",
             growth_rate=5,
             exclude_conflicts=True,
-            special_ids=[
-                Command.create(
-                    {
-                        "name": "Test launch double",
-                        "product_id": self.product_new.id,
-                        "rate_type": "multiple",
-                        "factor": 2,
-                    }
-                )
-            ],
+            special_ids=self._launch_double(),
             **vals,
         )
 
